@@ -1,0 +1,49 @@
+"""Configuration, read only from environment variables (see README)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseSettings
+
+
+class Settings(BaseSettings):
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    adviser_chat_id: int = 0
+    # Comma-separated Telegram user ids allowed to act as advisers besides
+    # the members of the advisers' group.
+    adviser_ids: str = ""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "cnam"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = "change-me"
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    timezone: str = "Indian/Mayotte"
+    retention_days: int = 180
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    catalog_dir: str = "catalog"
+    log_level: str = "INFO"
+
+    class Config:
+        env_file = None
+        case_sensitive = False
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def retention_seconds(self) -> int:
+        return self.retention_days * 24 * 3600
+
+    @property
+    def adviser_id_set(self) -> set[int]:
+        return {int(x) for x in self.adviser_ids.replace(" ", "").split(",") if x}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Extensions loaded by the Rasa server: custom NLU components and stores."""

@@ -1,0 +1,48 @@
+"""Rasa's Redis tracker and lock stores, configured from ``REDIS_URL``.
+
+Rasa's own Redis stores take host/port/db/password as separate YAML values
+and its ``${VAR}`` substitution yields strings (an expiry must be an int),
+so these subclasses read the project's settings instead: one ``REDIS_URL``
+(password and ``rediss://`` TLS included), one prefix, one retention.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from rasa.core.lock_store import RedisLockStore
+from rasa.core.tracker_store import RedisTrackerStore
+from rasa.utils.endpoints import EndpointConfig
+
+from cnam.settings import get_settings
+
+
+def _client(decode_responses: bool) -> redis.StrictRedis:
+    return redis.StrictRedis.from_url(
+        get_settings().redis_url, decode_responses=decode_responses, socket_timeout=5
+    )
+
+
+class UrlRedisTrackerStore(RedisTrackerStore):
+    """Tracker under ``<prefix>:tracker:<chat_id>``, expiring after the retention."""
+
+    def __init__(self, domain: Any, host: str | None = None, **kwargs: Any) -> None:
+        settings = get_settings()
+        kwargs.pop("key_prefix", None)
+        kwargs.pop("record_exp", None)
+        super().__init__(
+            domain,
+            key_prefix=settings.redis_prefix,
+            record_exp=settings.retention_seconds,
+            **kwargs,
+        )
+        self.red = _client(decode_responses=True)
+
+
+class UrlRedisLockStore(RedisLockStore):
+    """Conversation locks under ``<prefix>:lock:<chat_id>``."""
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None) -> None:
+        super().__init__(key_prefix=get_settings().redis_prefix)
+        self.red = _client(decode_responses=False)

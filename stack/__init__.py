@@ -1,0 +1,1 @@
+"""How the stack is installed, trained, started and checked (Makefile targets)."""

@@ -1,0 +1,43 @@
+"""Shared fixtures: a real Redis with a prefix of its own for this test run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+# Set before anything reads the settings: every key this run writes starts
+# with this prefix, and the session fixture deletes them all at the end.
+RUN_PREFIX = "t" + uuid.uuid4().hex[:10]
+os.environ["REDIS_PREFIX"] = RUN_PREFIX
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+from cnam import store  # noqa: E402
+from cnam.settings import get_settings  # noqa: E402
+
+
+async def _delete_prefix(client: aioredis.Redis, prefix: str) -> None:
+    async for key in client.scan_iter(match=f"{prefix}:*", count=500):
+        await client.delete(key)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _clean_run_prefix() -> AsyncIterator[None]:
+    yield
+    client = aioredis.from_url(get_settings().redis_url, decode_responses=True)
+    await _delete_prefix(client, RUN_PREFIX)
+    await client.close()
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[aioredis.Redis]:
+    """The process client, emptied of this run's keys after each test."""
+    client = aioredis.from_url(get_settings().redis_url, decode_responses=True)
+    store.set_redis(client)
+    yield client
+    await _delete_prefix(client, RUN_PREFIX)
+    store.set_redis(None)
+    await client.close()
