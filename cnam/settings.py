@@ -19,11 +19,16 @@ class Settings(BaseSettings):
     redis_prefix: str = "cnam"
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = "change-me"
+    # Seconds the front waits for Rasa before apologising (the user is waiting).
+    rasa_connect_timeout: float = 3.0
+    rasa_timeout: float = 20.0
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     timezone: str = "Indian/Mayotte"
     retention_days: int = 180
     webhook_url: str = ""
     webhook_secret: str = ""
+    # Local port of the webhook server (a reverse proxy terminates TLS).
+    webhook_port: int = 8443
     catalog_dir: str = "catalog"
     log_level: str = "INFO"
 

@@ -41,3 +41,13 @@ async def redis() -> AsyncIterator[aioredis.Redis]:
     await _delete_prefix(client, RUN_PREFIX)
     store.set_redis(None)
     await client.close()
+
+
+@pytest.fixture(scope="session")
+async def rasa_server():  # type: ignore[no-untyped-def]
+    """The real Rasa server and action server (this run's Redis prefix)."""
+    from tests.stack import Stack
+
+    stack = await Stack.start()
+    yield stack
+    stack.stop()

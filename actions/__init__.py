@@ -1,0 +1,1 @@
+"""Custom actions of the Rasa assistant (rasa_sdk). Thin: rules live in ``cnam/``."""

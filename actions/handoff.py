@@ -1,0 +1,54 @@
+"""Hand the conversation to a CNAM adviser: the record goes to a Redis Stream
+that the front delivers as a card in the advisers' group (bot/advisers.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cnam.catalog import get_catalog
+from cnam.ranking import recommend
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from cnam import handoff
+from cnam.profile import Profile
+from cnam.store import get_redis
+
+
+def last_user_messages(tracker: Tracker, count: int = 5) -> list[str]:
+    texts = [
+        e.get("text") or "" for e in tracker.events
+        if e.get("event") == "user" and not (e.get("text") or "").startswith("/")
+    ]
+    return texts[-count:]
+
+
+async def hand_over(tracker: Tracker, reason: str, appointment: str | None = None) -> str:
+    """Queue the adviser card for this person; returns the handoff id."""
+    profile = Profile.from_slots(tracker.current_slot_values())
+    recommendations = recommend(profile, get_catalog()) if profile.niveau or profile.domaines else []
+    funding = list(dict.fromkeys(r.label for rec in recommendations for r in rec.funding))
+    return await handoff.request_handoff(
+        get_redis(),
+        tracker.sender_id,
+        reason,
+        tracker.current_slot_values(),
+        last_user_messages(tracker),
+        appointment,
+        [(rec.offer.id, rec.offer.title) for rec in recommendations],
+        funding,
+    )
+
+
+class ActionHandoff(Action):
+    """The person asks for a human."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        await hand_over(tracker, "demande_conseiller")
+        dispatcher.utter_message(response="utter_handoff_done")
+        return []

@@ -1,0 +1,1 @@
+"""The Telegram front: handlers, rendering, the terminal chat (see README)."""

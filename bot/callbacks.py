@@ -1,0 +1,70 @@
+"""Button payloads behind short tokens (Telegram's callback_data is ≤ 64 bytes).
+
+One hash per person, ``person_key("cb", chat_id)``:
+
+- ``t:<token>`` → payload, looked up for that chat only, so a token forged
+  or taken from another chat resolves to nothing;
+- ``p:<payload>`` → token, so the same payload reuses its token and the hash
+  stays as small as the set of distinct buttons the person was shown;
+- ``m:<message_id>`` → 1 once a keyboard was pressed (a second press of
+  the same keyboard is ignored).
+
+The hash expires 14 days after the last button shown.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from cnam.keys import person_key
+from cnam.store import get_redis
+
+TTL_SECONDS = 14 * 24 * 3600
+# Namespaces the front's callback data; the advisers' buttons use their own.
+DATA_PREFIX = "b:"
+
+
+def _key(chat_id: int) -> str:
+    return person_key("cb", chat_id)
+
+
+async def tokenize(chat_id: int, payloads: Sequence[str]) -> list[str]:
+    """Callback data for each payload, in order."""
+    if not payloads:
+        return []
+    redis = get_redis()
+    key = _key(chat_id)
+    known = await redis.hmget(key, [f"p:{p}" for p in payloads])
+    tokens: list[str] = []
+    new: dict[str, str] = {}
+    for payload, token in zip(payloads, known, strict=True):
+        if token is None:
+            token = new.get(f"p:{payload}") or secrets.token_urlsafe(9)
+            new[f"p:{payload}"] = token
+            new[f"t:{token}"] = payload
+        tokens.append(DATA_PREFIX + token)
+    async with redis.pipeline(transaction=True) as pipe:
+        if new:
+            pipe.hset(key, mapping=new)
+        pipe.expire(key, TTL_SECONDS)
+        await pipe.execute()
+    return tokens
+
+
+async def resolve(chat_id: int, data: str) -> str | None:
+    """The payload behind callback data pressed in ``chat_id``, or None if not valid here."""
+    if not data.startswith(DATA_PREFIX):
+        return None
+    return await get_redis().hget(_key(chat_id), f"t:{data.removeprefix(DATA_PREFIX)}")
+
+
+async def first_press(chat_id: int, message_id: int) -> bool:
+    """True the first time a keyboard of this message is pressed."""
+    redis = get_redis()
+    key = _key(chat_id)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hsetnx(key, f"m:{message_id}", 1)
+        pipe.expire(key, TTL_SECONDS)
+        created, _ = await pipe.execute()
+    return bool(created)

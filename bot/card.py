@@ -1,0 +1,125 @@
+"""The summary card posted in the advisers' group (pure functions).
+
+Every string that came from a person (or from Telegram names) goes through
+``_text``: invisible and direction-changing characters are removed (a
+right-to-left override in a first name would otherwise reverse the rest of
+the line), whitespace is folded, the length is capped, then it is
+HTML-escaped. The card is sent with ``parse_mode=HTML``.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from cnam import labels
+from cnam.handoff import HandoffRecord
+from cnam.labels import label
+from cnam.settings import get_settings
+
+MAX_CARD = 4096  # Telegram's limit for one message
+MAX_OFFERS = 5
+MAX_FUNDING = 8
+# From roomy to tight: (each message, offer titles, other free texts).
+_LEVELS = ((400, 120, 150), (200, 100, 120), (100, 80, 80), (40, 60, 60), (0, 40, 40))
+_UNSET = "<i>non renseigné</i>"
+
+
+def _text(value: str, limit: int) -> str:
+    """Clean, shorten to ``limit`` characters, and escape one user string."""
+    kept = "".join(
+        " " if unicodedata.category(ch) in {"Zl", "Zp"} or ch in "\n\r\t" else ch
+        for ch in value
+        if ch in "\n\r\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Co", "Cs"}
+    )
+    kept = " ".join(kept.split())
+    if len(kept) > limit:
+        kept = kept[: max(limit - 1, 0)].rstrip() + "…"
+    # Outside attributes only &, < and > matter; quotes stay as typed.
+    return html.escape(kept, quote=False)
+
+
+def _utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _field(name: str, value: str | None, limit: int) -> str:
+    return f"<b>{name}</b> : {_text(value, limit) if value else _UNSET}"
+
+
+def _footer(record: HandoffRecord, free: int) -> str:
+    who = _text(record.claimed_by, free) if record.claimed_by else "un conseiller"
+    if record.status == "pris":
+        when = record.claimed_at and record.claimed_at.astimezone(get_settings().tz)
+        at = f" à {when:%H:%M}" if when else ""
+        return (
+            f"✅ Pris en charge par {who}{at}.\n"
+            "Répondez à cette fiche pour écrire à la personne ; /fin en réponse pour terminer."
+        )
+    if record.status == "termine":
+        return f"☑️ Échange terminé ({who})."
+    return "Appuyez sur « Je prends », puis répondez à cette fiche pour écrire à la personne."
+
+
+def _render(record: HandoffRecord, message: int, title: int, free: int) -> str:
+    tz = get_settings().tz
+    created = record.created_at.astimezone(tz).strftime("%d/%m/%Y à %H:%M")
+    domaines = ", ".join(label(labels.DOMAINE, d) for d in record.domaines)
+    lines = [
+        f"🔔 <b>Demande de conseiller</b> · <code>{_text(record.handoff_id, 20)}</code>",
+        f"<b>Motif</b> : {_text(label(labels.REASON, record.reason), free)}",
+        f"Reçue le {created}",
+        "",
+        _field("Prénom", record.prenom, 40),
+        _field("Âge", label(labels.TRANCHE_AGE, record.tranche_age), free),
+        _field("Situation", label(labels.SITUATION, record.situation), free),
+        _field("Niveau", label(labels.NIVEAU, record.niveau), free),
+        _field("Domaines", domaines, free),
+        _field("Commune", record.commune, free),
+        _field("Format souhaité", label(labels.MODALITE, record.modalite), free),
+        _field("Disponibilité", label(labels.DISPONIBILITE, record.disponibilite), free),
+        _field("Rendez-vous", record.appointment, free),
+        "",
+        "<b>Formations proposées</b> :" + ("" if record.offers else f" {_UNSET}"),
+        *(
+            f"• {_text(offer.title, title)} (<code>{_text(offer.id, title)}</code>)"
+            for offer in record.offers[:MAX_OFFERS]
+        ),
+        _field(
+            "Financements possibles",
+            ", ".join(record.funding[:MAX_FUNDING]),
+            free * 2,
+        ),
+    ]
+    if message and record.last_messages:
+        lines += ["", "<b>Derniers messages</b> :"]
+        lines += [f"› {_text(m, message)}" for m in record.last_messages]
+    lines += ["", _footer(record, free)]
+    return "\n".join(lines)
+
+
+def render_card(record: HandoffRecord) -> str:
+    """The card's HTML, at most 4096 characters whatever the person typed."""
+    for message, title, free in _LEVELS:
+        card = _render(record, message, title, free)
+        if _utf16_len(card) <= MAX_CARD:
+            return card
+    # Only a catalogue of absurd size gets here: keep the essentials.
+    return "\n".join([
+        f"🔔 <b>Demande de conseiller</b> · <code>{_text(record.handoff_id, 20)}</code>",
+        _field("Prénom", record.prenom, 40),
+        "Fiche trop longue pour Telegram : voyez l'export (python -m bot export).",
+        _footer(record, 40),
+    ])
+
+
+def claim_keyboard(record: HandoffRecord) -> InlineKeyboardMarkup | None:
+    """The "Je prends" button while nobody has taken the handoff."""
+    if record.status in {"pris", "termine"}:
+        return None
+    # "claim:" + 12 hex characters: far below the 64 bytes of callback data.
+    button = InlineKeyboardButton("Je prends", callback_data=f"claim:{record.handoff_id}")
+    return InlineKeyboardMarkup([[button]])

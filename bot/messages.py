@@ -1,0 +1,86 @@
+"""What the assistant says, independent of the transport (Telegram, terminal).
+
+Built from Rasa's REST answers. Besides ``text``/``buttons``/``image``, an
+action can send ``json_message`` (Rasa's ``custom``) with any of:
+
+- ``text`` and ``buttons`` (same shapes as Rasa's),
+- ``html: true``: the text uses Telegram's HTML subset (<b>, <i>, <a>),
+- ``document: {"filename", "mime_type", "content_b64"}``: a file to send,
+- ``request_contact: "<button label>"``: ask for the phone number with
+  Telegram's "share my contact" button.
+
+Rasa sends ``text`` and ``custom`` of one utterance as two REST messages, so
+an action that needs both in one message puts the text inside ``custom``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass
+class OutMessage:
+    text: str = ""
+    # (title shown, payload sent back when pressed)
+    buttons: list[tuple[str, str]] = field(default_factory=list)
+    document: Document | None = None
+    # Label of a "share my phone number" button; None when not asked.
+    request_contact: str | None = None
+    html: bool = False
+    image_url: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.text or self.buttons or self.document or self.image_url)
+
+
+def _buttons(raw: Any) -> list[tuple[str, str]]:
+    if not isinstance(raw, list):
+        return []
+    return [
+        (str(b["title"]), str(b["payload"]))
+        for b in raw
+        if isinstance(b, dict) and b.get("title") and b.get("payload")
+    ]
+
+
+def _document(raw: Any) -> Document | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        content = base64.b64decode(raw["content_b64"], validate=True)
+    except (KeyError, TypeError, binascii.Error):
+        log.warning("custom.document ignored: missing or invalid content_b64")
+        return None
+    return Document(
+        filename=str(raw.get("filename") or "document"),
+        content=content,
+        mime_type=str(raw.get("mime_type") or "application/octet-stream"),
+    )
+
+
+def from_rasa(reply: dict[str, Any]) -> OutMessage | None:
+    """One REST answer of Rasa → an OutMessage (None when it carries nothing)."""
+    custom = reply.get("custom") if isinstance(reply.get("custom"), dict) else {}
+    contact = custom.get("request_contact")
+    message = OutMessage(
+        text=str(reply.get("text") or custom.get("text") or ""),
+        buttons=_buttons(reply.get("buttons")) or _buttons(custom.get("buttons")),
+        document=_document(custom.get("document")),
+        request_contact=str(contact) if contact else None,
+        html=bool(custom.get("html")),
+        image_url=str(reply["image"]) if reply.get("image") else None,
+    )
+    return None if message.is_empty() and not message.request_contact else message

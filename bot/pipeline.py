@@ -1,0 +1,116 @@
+"""The path of one user input, shared by Telegram and the terminal chat.
+
+In order: live relay to an adviser, consent gate, the front's own ``!``
+commands (trusted input only), typed input Rasa cannot use (too long,
+emoji only), then Rasa. The transport renders the
+returned messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import unicodedata
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from bot import consent, front_commands, relay
+from bot.messages import OutMessage, from_rasa
+from bot.rasa_client import RasaClient, RasaUnavailable
+from cnam.keys import person_key
+from cnam.logsafe import hash_id
+from cnam.store import get_redis
+
+log = logging.getLogger(__name__)
+
+# Context manager entered while Rasa works (Telegram shows "typing…").
+Busy = Callable[[], AbstractAsyncContextManager[Any]]
+
+RETRY_PAYLOAD = "!reessayer"
+# Short: the kept message is only there for the "Réessayer" button.
+RETRY_TTL_SECONDS = 3600
+
+APOLOGY = OutMessage(
+    text="Désolé, je n'arrive pas à vous répondre pour le moment. Réessayez dans un instant.",
+    buttons=[("Réessayer", RETRY_PAYLOAD)],
+)
+RETRY_EXPIRED = OutMessage(
+    text="Je n'ai plus votre message. Pouvez-vous l'écrire à nouveau ?"
+)
+UNAVAILABLE_ACTION = OutMessage(text="Cette action n'est pas disponible pour le moment.")
+TOO_LONG = OutMessage(
+    text="Votre message est trop long pour moi. Pouvez-vous l'écrire en quelques phrases ?"
+)
+EMOJI_ONLY = OutMessage(text="Je ne comprends pas les émojis seuls. Écrivez-moi quelques mots 🙂")
+# Said when Redis is down (nothing can be remembered or answered).
+SERVICE_DOWN_TEXT = "Le service est momentanément indisponible, réessayez dans un instant."
+MAX_TEXT_LENGTH = 4096
+
+
+def is_emoji_only(text: str) -> bool:
+    """Only pictographs (and their joiners, modifiers, spaces): nothing to understand."""
+    stripped = "".join(text.split())
+    return bool(stripped) and all(
+        unicodedata.category(c) in {"So", "Sk", "Mn", "Me", "Cf"} for c in stripped
+    ) and any(unicodedata.category(c) == "So" for c in stripped)
+
+
+class Pipeline:
+    def __init__(self, rasa: RasaClient, transport: str):
+        self.rasa = rasa
+        self.transport = transport
+
+    async def handle(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        trusted: bool = False,
+        busy: Busy = contextlib.nullcontext,
+    ) -> list[OutMessage]:
+        """Answer one input. ``trusted``: it comes from a button or a command, not typed."""
+        if await relay.forward_from_user(chat_id, text):
+            return []
+        gated = await consent.gate(chat_id, text)
+        if gated:
+            return gated
+        if trusted and text == RETRY_PAYLOAD:
+            kept = await get_redis().getdel(person_key("retry", chat_id))
+            if kept is None:
+                return [RETRY_EXPIRED]
+            # Replayed with the trust it had, so a typed "!…" never becomes a command.
+            was_trusted, _, kept_text = kept.partition(":")
+            return await self.handle(chat_id, kept_text, trusted=was_trusted == "1", busy=busy)
+        if trusted and front_commands.is_front_command(text):
+            return await self._front_command(chat_id, text)
+        if not trusted and len(text) > MAX_TEXT_LENGTH:
+            return [TOO_LONG]
+        if not trusted and is_emoji_only(text):
+            return [EMOJI_ONLY]
+        return await self._ask_rasa(chat_id, text, trusted, busy)
+
+    async def _front_command(self, chat_id: int, payload: str) -> list[OutMessage]:
+        name, arg = front_commands.parse(payload)
+        handler = front_commands.lookup(name)
+        if handler is None:
+            log.warning("no front command %r (chat %s)", name, hash_id(chat_id))
+            return [UNAVAILABLE_ACTION]
+        return await handler(chat_id, arg)
+
+    async def _ask_rasa(
+        self, chat_id: int, text: str, trusted: bool, busy: Busy
+    ) -> list[OutMessage]:
+        try:
+            async with busy():
+                replies = await self.rasa.send(chat_id, text, {"transport": self.transport})
+            # An empty answer means an action failed (action server down or broken):
+            # silence would leave the person waiting.
+            if not replies:
+                raise RasaUnavailable("empty answer")
+        except RasaUnavailable as exc:
+            log.warning("rasa unavailable for chat %s: %s", hash_id(chat_id), exc)
+            kept = f"{int(trusted)}:{text}"
+            await get_redis().set(person_key("retry", chat_id), kept, ex=RETRY_TTL_SECONDS)
+            return [APOLOGY]
+        return [m for m in map(from_rasa, replies) if m is not None]

@@ -1,0 +1,309 @@
+"""Handoff to a human adviser: the record, its storage and its delivery stream.
+
+Record schema (``HandoffRecord``, JSON as stored and exported):
+
+==================  =========================================================
+handoff_id          short random id (12 hex characters), used in the
+                    "Je prends" button (``claim:<handoff_id>``)
+chat_id             Telegram chat id of the person (= Rasa sender id)
+created_at          ISO 8601 date-time with the Mayotte offset
+reason              ``profil_complet_rdv`` | ``demande_conseiller`` |
+                    ``incomprehension`` | ``vocal``
+prenom              first name as the person typed it, or null
+tranche_age         ``moins_16`` | ``16_17`` | ``18_25`` | ``26_plus`` | null
+situation           canonical situation (see the NLU contract) or null
+niveau              ``sans_bac`` | ``bac`` | ``bac+2`` | ``bac+3`` | ``bac+5`` | null
+domaines            list of canonical fields
+commune             one of the 17 communes, or null
+modalite            ``distance`` | ``presentiel`` | ``alternance`` |
+                    ``soir_weekend`` | null
+disponibilite       ``journee`` | ``soir_weekend`` | ``indifferent`` | null
+appointment         the booked appointment as text, or null
+offers              recommended offers: list of ``{"id", "title"}``
+funding             funding routes (catalogue keys such as ``CPF``)
+last_messages       the person's last 5 messages, oldest first
+status              ``nouveau`` (written) → ``transmis`` (card posted) →
+                    ``pris`` (an adviser pressed "Je prends") → ``termine``
+                    (the adviser ended the live relay with /fin)
+card_message_id     id of the card in the advisers' group, or null
+claimed_by          display name of the adviser who took it, or null
+claimed_at          when it was taken, or null
+==================  =========================================================
+
+Storage, chosen so that erasing a person is complete:
+
+- the body lives in the person's hash ``<prefix>:handoff:<chat_id>``
+  (field = handoff_id), with the retention expiry;
+- ``<prefix>:handoff_chat:<handoff_id>`` → chat id, so a button press finds
+  the body (same expiry, deleted on erasure);
+- the stream ``<prefix>:handoffs`` carries only ``handoff_id`` and
+  ``chat_id``: it is a delivery queue, read by the consumer group
+  ``advisers``; an entry is acknowledged once Telegram accepted the card.
+  ``redact_person`` deletes a person's entries.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import redis.asyncio as aioredis
+from pydantic import BaseModel, Field, validator
+from redis.exceptions import ResponseError
+
+from cnam import stats
+from cnam.keys import person_key, shared_key
+from cnam.profile import Profile
+from cnam.settings import get_settings
+
+Reason = Literal["profil_complet_rdv", "demande_conseiller", "incomprehension", "vocal"]
+Status = Literal["nouveau", "transmis", "pris", "termine"]
+
+GROUP = "advisers"
+LAST_MESSAGES = 5
+# Approximate trimming (~) lets Redis drop whole macro-nodes, which is cheap;
+# 10,000 entries is years of handoffs for the CNAM Mayotte while keeping the
+# stream's memory bounded even if the consumer stays down.
+STREAM_MAXLEN = 10_000
+
+
+class Offer(BaseModel):
+    id: str
+    title: str
+
+
+class HandoffRecord(BaseModel):
+    handoff_id: str = Field(default_factory=lambda: secrets.token_hex(6))
+    chat_id: int
+    created_at: datetime = Field(default_factory=lambda: datetime.now(get_settings().tz))
+    reason: Reason
+    prenom: str | None = None
+    tranche_age: str | None = None
+    situation: str | None = None
+    niveau: str | None = None
+    domaines: list[str] = []
+    commune: str | None = None
+    modalite: str | None = None
+    disponibilite: str | None = None
+    appointment: str | None = None
+    offers: list[Offer] = []
+    funding: list[str] = []
+    last_messages: list[str] = []
+    status: Status = "nouveau"
+    card_message_id: int | None = None
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+
+    @validator("last_messages")
+    def _keep_last(cls, value: list[str]) -> list[str]:
+        return value[-LAST_MESSAGES:]
+
+
+@dataclass(frozen=True)
+class StreamEntry:
+    entry_id: str
+    handoff_id: str
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The adviser who took a handoff."""
+
+    adviser_id: int
+    adviser_name: str
+
+    @classmethod
+    def parse(cls, raw: str) -> Holder:
+        adviser_id, _, adviser_name = raw.partition(":")
+        return cls(int(adviser_id), adviser_name)
+
+    def dump(self) -> str:
+        return f"{self.adviser_id}:{self.adviser_name}"
+
+
+def stream_key() -> str:
+    return shared_key("handoffs")
+
+
+def _index_key(handoff_id: str) -> str:
+    return shared_key("handoff_chat", handoff_id)
+
+
+def _claim_key(handoff_id: str) -> str:
+    return shared_key("claim", handoff_id)
+
+
+async def ensure_group(redis: aioredis.Redis) -> None:
+    """Create the consumer group (and the stream) unless they exist."""
+    try:
+        await redis.xgroup_create(stream_key(), GROUP, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+async def save(redis: aioredis.Redis, record: HandoffRecord) -> None:
+    """Write or update the body; every write renews the retention expiry."""
+    ttl = get_settings().retention_seconds
+    body = person_key("handoff", record.chat_id)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(body, record.handoff_id, record.json())
+        pipe.expire(body, ttl)
+        pipe.set(_index_key(record.handoff_id), record.chat_id, ex=ttl)
+        await pipe.execute()
+
+
+async def publish(redis: aioredis.Redis, record: HandoffRecord) -> str:
+    """Store the record and queue it for the advisers; returns the stream entry id."""
+    await ensure_group(redis)
+    await save(redis, record)
+    settings = get_settings()
+    entry_id = await redis.xadd(
+        stream_key(),
+        {"handoff_id": record.handoff_id, "chat_id": str(record.chat_id)},
+        maxlen=STREAM_MAXLEN,
+        approximate=True,
+    )
+    # Entries name a chat id, so they leave at the retention age too; exact
+    # trimming keeps that promise and costs little at a few handoffs a day.
+    cutoff_ms = int(datetime.now(settings.tz).timestamp() * 1000) - settings.retention_seconds * 1000
+    await redis.xtrim(stream_key(), minid=f"{cutoff_ms}-0", approximate=False)
+    return entry_id
+
+
+async def request_handoff(
+    redis: aioredis.Redis,
+    chat_id: int | str,
+    reason: str,
+    slots: dict,
+    last_messages: list[str],
+    appointment: str | None,
+    offers: list[tuple[str, str]],
+    funding: list[str],
+) -> str:
+    """Build the record from the Rasa slots, queue it, count it; returns the handoff id."""
+    profile = Profile.from_slots(slots)
+    record = HandoffRecord(
+        chat_id=chat_id,
+        reason=reason,
+        prenom=profile.prenom,
+        tranche_age=profile.tranche_age,
+        situation=profile.situation,
+        niveau=profile.niveau,
+        domaines=profile.domaines,
+        commune=profile.commune,
+        modalite=profile.modalite,
+        disponibilite=profile.disponibilite,
+        appointment=appointment,
+        offers=[Offer(id=offer_id, title=title) for offer_id, title in offers],
+        funding=funding,
+        last_messages=last_messages,
+    )
+    await publish(redis, record)
+    await stats.record(redis, "handoff", chat_id)
+    return record.handoff_id
+
+
+async def load(redis: aioredis.Redis, chat_id: int | str, handoff_id: str) -> HandoffRecord | None:
+    raw = await redis.hget(person_key("handoff", chat_id), handoff_id)
+    return HandoffRecord.parse_raw(raw) if raw else None
+
+
+async def find(redis: aioredis.Redis, handoff_id: str) -> HandoffRecord | None:
+    """The record behind a button or a reply; None once erased or expired."""
+    chat_id = await redis.get(_index_key(handoff_id))
+    return await load(redis, chat_id, handoff_id) if chat_id else None
+
+
+async def all_records(redis: aioredis.Redis) -> AsyncIterator[HandoffRecord]:
+    """Every stored record (export): the bodies, not the trimmed stream."""
+    async for key in redis.scan_iter(match=person_key("handoff", "*"), count=500):
+        for raw in (await redis.hgetall(key)).values():
+            yield HandoffRecord.parse_raw(raw)
+
+
+def _entries(raw: list) -> list[StreamEntry]:
+    return [
+        StreamEntry(entry_id, fields["handoff_id"], int(fields["chat_id"]))
+        for entry_id, fields in raw
+        if fields  # a pending entry deleted by redaction comes back without fields
+    ]
+
+
+async def read_new(
+    redis: aioredis.Redis,
+    consumer: str,
+    count: int = 10,
+    block_ms: int = 5000,
+    backlog: bool = False,
+) -> list[StreamEntry]:
+    """Entries for this consumer: new ones (waits up to ``block_ms``), or with
+    ``backlog`` those it was given before and has not acknowledged (restart)."""
+    if backlog:
+        response = await redis.xreadgroup(GROUP, consumer, {stream_key(): "0"}, count=count)
+        raw = response[0][1] if response else []
+        # Entries erased while pending have no fields left: acknowledge them away.
+        gone = [entry_id for entry_id, fields in raw if not fields]
+        if gone:
+            await redis.xack(stream_key(), GROUP, *gone)
+        return _entries(raw)
+    response = await redis.xreadgroup(
+        GROUP, consumer, {stream_key(): ">"}, count=count, block=block_ms
+    )
+    return _entries(response[0][1]) if response else []
+
+
+async def claim_stale(
+    redis: aioredis.Redis, consumer: str, min_idle_ms: int, count: int = 10
+) -> list[StreamEntry]:
+    """Take over entries another consumer (a crashed process) left pending
+    for at least ``min_idle_ms``."""
+    _next, raw, *_deleted = await redis.xautoclaim(
+        stream_key(), GROUP, consumer, min_idle_ms, start_id="0-0", count=count
+    )
+    return _entries(raw)
+
+
+async def ack(redis: aioredis.Redis, entry_id: str) -> None:
+    await redis.xack(stream_key(), GROUP, entry_id)
+
+
+async def claim(redis: aioredis.Redis, handoff_id: str, adviser: Holder) -> tuple[bool, Holder]:
+    """Atomically give the handoff to one adviser (SET NX). Returns whether
+    this adviser got it, and who holds it."""
+    key = _claim_key(handoff_id)
+    # Same lifetime as the record it guards; holds no data about the person.
+    if await redis.set(key, adviser.dump(), nx=True, ex=get_settings().retention_seconds):
+        return True, adviser
+    raw = await redis.get(key)
+    return False, Holder.parse(raw) if raw else adviser
+
+
+async def holder(redis: aioredis.Redis, handoff_id: str) -> Holder | None:
+    raw = await redis.get(_claim_key(handoff_id))
+    return Holder.parse(raw) if raw else None
+
+
+async def redact_person(redis: aioredis.Redis, chat_id: int | str) -> int:
+    """Erase every handoff of this person: bodies, indexes, claims and their
+    stream entries. Returns the number of stream entries deleted."""
+    body = person_key("handoff", chat_id)
+    handoff_ids = await redis.hkeys(body)
+    doomed: list[str] = []
+    start = "-"
+    while page := await redis.xrange(stream_key(), min=start, max="+", count=500):
+        doomed += [eid for eid, fields in page if fields.get("chat_id") == str(chat_id)]
+        start = f"({page[-1][0]}"  # exclusive: continue after the last one read
+    async with redis.pipeline(transaction=True) as pipe:
+        if doomed:
+            pipe.xack(stream_key(), GROUP, *doomed)
+            pipe.xdel(stream_key(), *doomed)
+        for handoff_id in handoff_ids:
+            pipe.delete(_index_key(handoff_id), _claim_key(handoff_id))
+        pipe.delete(body)
+        await pipe.execute()
+    return len(doomed)

@@ -1,0 +1,170 @@
+"""Anonymous usage counters for the advisers' /stats.
+
+Per day (Mayotte time), two shared keys:
+
+- ``<prefix>:stats:<YYYY-MM-DD>``: a hash of counters, ``profile_completed``,
+  ``appointment``, ``handoff``, and ``domaine:<value>`` / ``commune:<value>``;
+- ``<prefix>:stats_people:<YYYY-MM-DD>``: a HyperLogLog of the people who
+  wrote that day (event ``conversation``), so distinct people over a week or
+  a month is one PFCOUNT over the days.
+
+Both expire after ~400 days: enough for a full year and a comparison with
+the same month a year before, and no counter is kept forever. No chat id is
+stored: the HyperLogLog receives a hash of it and keeps only register
+maxima, from which no id can be read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import redis.asyncio as aioredis
+
+from cnam.keys import prefix, shared_key
+from cnam.labels import DOMAINE, label
+from cnam.profile import COMMUNES, DOMAINES
+from cnam.settings import get_settings
+
+EVENTS = ("conversation", "profile_completed", "appointment", "handoff")
+COUNTED = EVENTS[1:]  # "conversation" is counted as distinct people
+DAY_TTL = 400 * 24 * 3600
+TOP = 5
+
+
+def _day_keys(day: date) -> tuple[str, str]:
+    iso = day.isoformat()
+    return shared_key("stats", iso), shared_key("stats_people", iso)
+
+
+def _pseudonym(chat_id: int | str) -> str:
+    return hashlib.sha256(f"{prefix()}:{chat_id}".encode()).hexdigest()
+
+
+async def record(
+    redis: aioredis.Redis,
+    event: str,
+    chat_id: int | str,
+    now: datetime | None = None,
+    **facts: object,
+) -> None:
+    """Count one event for today.
+
+    ``conversation``: the person wrote (call it for every message: people are
+    counted once a day). ``profile_completed`` takes ``domaines`` (list) and
+    ``commune`` facts, which feed the top fields and communes; values outside
+    the canonical lists are counted as ``autre``.
+    """
+    if event not in EVENTS:
+        raise ValueError(f"unknown stats event: {event}")
+    day = (now or datetime.now(get_settings().tz)).astimezone(get_settings().tz).date()
+    counters, people = _day_keys(day)
+    async with redis.pipeline(transaction=False) as pipe:
+        if event == "conversation":
+            pipe.pfadd(people, _pseudonym(chat_id))
+            pipe.expire(people, DAY_TTL)
+        else:
+            pipe.hincrby(counters, event, 1)
+            domaines = facts.get("domaines") or []
+            if isinstance(domaines, str):
+                domaines = [domaines]
+            for domaine in domaines:
+                pipe.hincrby(counters, f"domaine:{domaine if domaine in DOMAINES else 'autre'}", 1)
+            commune = facts.get("commune")
+            if commune:
+                pipe.hincrby(counters, f"commune:{commune if commune in COMMUNES else 'autre'}", 1)
+            pipe.expire(counters, DAY_TTL)
+        await pipe.execute()
+
+
+@dataclass
+class DayCount:
+    day: date
+    people: int
+    handoffs: int
+    appointments: int
+
+
+@dataclass
+class Period:
+    days: int
+    first_day: date
+    last_day: date
+    people: int  # distinct people who wrote
+    counts: dict[str, int]
+    top_domaines: list[tuple[str, int]]
+    top_communes: list[tuple[str, int]]
+    daily: list[DayCount] = field(default_factory=list)
+
+
+async def summary(
+    redis: aioredis.Redis, days: tuple[int, ...] = (7, 30), now: datetime | None = None
+) -> dict[int, Period]:
+    """Counts for the last ``n`` days (today included) for each ``n`` of ``days``."""
+    today = (now or datetime.now(get_settings().tz)).astimezone(get_settings().tz).date()
+    span = [today - timedelta(days=i) for i in range(max(days) - 1, -1, -1)]
+    async with redis.pipeline(transaction=False) as pipe:
+        for day in span:
+            counters, people = _day_keys(day)
+            pipe.hgetall(counters)
+            pipe.pfcount(people)
+        for n in days:
+            pipe.pfcount(*(_day_keys(day)[1] for day in span[-n:]))
+        results = await pipe.execute()
+    per_day = results[: 2 * len(span)]
+    hashes = [{k: int(v) for k, v in h.items()} for h in per_day[0::2]]
+    people_per_day = per_day[1::2]
+    distinct = dict(zip(days, results[2 * len(span) :], strict=True))
+    daily = [
+        DayCount(day, people, h.get("handoff", 0), h.get("appointment", 0))
+        for day, people, h in zip(span, people_per_day, hashes, strict=True)
+    ]
+    periods = {}
+    for n in days:
+        total: Counter[str] = Counter()
+        for h in hashes[-n:]:
+            total.update(h)
+        periods[n] = Period(
+            days=n,
+            first_day=span[-n],
+            last_day=today,
+            people=distinct[n],
+            counts={event: total.get(event, 0) for event in COUNTED},
+            top_domaines=_top(total, "domaine:"),
+            top_communes=_top(total, "commune:"),
+            daily=daily[-n:],
+        )
+    return periods
+
+
+def _top(total: Counter[str], kind: str) -> list[tuple[str, int]]:
+    found = Counter({k.removeprefix(kind): v for k, v in total.items() if k.startswith(kind)})
+    return found.most_common(TOP)
+
+
+def format_summary(periods: dict[int, Period]) -> str:
+    """The /stats text, in French."""
+    lines = []
+    for n, period in sorted(periods.items()):
+        c = period.counts
+        lines.append(
+            f"{n} derniers jours : {_count(period.people, 'personne', 'personnes')}, "
+            f"{_count(c['profile_completed'], 'profil complet', 'profils complets')}, "
+            f"{c['appointment']} rendez-vous, "
+            f"{_count(c['handoff'], 'demande de conseiller', 'demandes de conseiller')}."
+        )
+    longest = periods[max(periods)]
+    if longest.top_domaines:
+        fields = ", ".join(f"{label(DOMAINE, d)} ({v})" for d, v in longest.top_domaines)
+        lines.append(f"Domaines les plus demandés ({longest.days} j) : {fields}.")
+    if longest.top_communes:
+        communes = ", ".join(f"{name} ({v})" for name, v in longest.top_communes)
+        lines.append(f"Communes ({longest.days} j) : {communes}.")
+    header = f"Statistiques au {longest.last_day.strftime('%d/%m/%Y')}"
+    return "\n".join([header, *lines])
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n < 2 else plural}"

@@ -1,0 +1,129 @@
+from datetime import datetime
+
+import pytest
+from pydantic import ValidationError
+
+from cnam import handoff
+from cnam.handoff import HandoffRecord, Holder
+from cnam.keys import person_key, person_pattern, shared_key
+from cnam.settings import get_settings
+
+SLOTS = {
+    "prenom": "Zaina",
+    "tranche_age": "18_25",
+    "situation": "demandeur_emploi",
+    "niveau": "bac",
+    "domaine": ["informatique", "licorne"],
+    "commune": "Koungou",
+    "modalite": "distance",
+    "disponibilite": "soir_weekend",
+}
+
+
+async def _request(redis, chat_id: int = 7001, reason: str = "demande_conseiller") -> str:
+    return await handoff.request_handoff(
+        redis,
+        chat_id,
+        reason,
+        SLOTS,
+        [f"message {i}" for i in range(8)],
+        "mardi 3 décembre à 9 h",
+        [("deust-info", "DEUST Informatique")],
+        ["CPF", "AIF_FRANCE_TRAVAIL"],
+    )
+
+
+def test_schema_keeps_five_last_messages_and_rejects_unknown_reason() -> None:
+    record = HandoffRecord(chat_id=1, reason="vocal", last_messages=[str(i) for i in range(9)])
+    assert record.last_messages == ["4", "5", "6", "7", "8"]
+    assert record.status == "nouveau"
+    assert len(record.handoff_id) == 12
+    assert record.created_at.utcoffset() is not None
+    with pytest.raises(ValidationError):
+        HandoffRecord(chat_id=1, reason="envie_de_parler")
+    with pytest.raises(ValidationError):
+        HandoffRecord(chat_id=1, reason="vocal", status="perdu")
+
+
+async def test_request_stores_body_under_person_key_with_expiry(redis) -> None:
+    handoff_id = await _request(redis)
+    record = await handoff.find(redis, handoff_id)
+    assert record is not None
+    assert (record.prenom, record.commune, record.domaines) == ("Zaina", "Koungou", ["informatique"])
+    assert record.offers[0].title == "DEUST Informatique"
+    assert record.last_messages == [f"message {i}" for i in range(3, 8)]
+    ttl = await redis.ttl(person_key("handoff", 7001))
+    assert 0 < ttl <= get_settings().retention_seconds
+    assert await redis.ttl(shared_key("handoff_chat", handoff_id)) > 0
+    # The stream itself carries only pointers.
+    (_, fields), = await redis.xrange(handoff.stream_key())
+    assert fields == {"handoff_id": handoff_id, "chat_id": "7001"}
+
+
+async def test_read_ack_and_backlog_after_restart(redis) -> None:
+    first = await _request(redis, 1)
+    second = await _request(redis, 2)
+    entries = await handoff.read_new(redis, "bot-a", block_ms=10)
+    assert [e.handoff_id for e in entries] == [first, second]
+    assert [e.chat_id for e in entries] == [1, 2]
+    await handoff.ack(redis, entries[0].entry_id)
+    # Nothing new, but the unacknowledged one is still this consumer's backlog.
+    assert await handoff.read_new(redis, "bot-a", block_ms=10) == []
+    backlog = await handoff.read_new(redis, "bot-a", backlog=True)
+    assert [e.handoff_id for e in backlog] == [second]
+    await handoff.ack(redis, backlog[0].entry_id)
+    assert await handoff.read_new(redis, "bot-a", backlog=True) == []
+
+
+async def test_claim_stale_takes_over_a_crashed_consumer(redis) -> None:
+    handoff_id = await _request(redis)
+    (entry,) = await handoff.read_new(redis, "crashed", block_ms=10)
+    # Not idle long enough: stays with the crashed consumer.
+    assert await handoff.claim_stale(redis, "survivor", min_idle_ms=60_000) == []
+    (taken,) = await handoff.claim_stale(redis, "survivor", min_idle_ms=0)
+    assert (taken.entry_id, taken.handoff_id) == (entry.entry_id, handoff_id)
+    pending = await redis.xpending_range(
+        handoff.stream_key(), handoff.GROUP, min="-", max="+", count=10
+    )
+    assert [p["consumer"] for p in pending] == ["survivor"]
+
+
+async def test_claim_is_given_once(redis) -> None:
+    handoff_id = await _request(redis)
+    awa, bacar = Holder(11, "Awa"), Holder(12, "Bacar: le chef")
+    assert await handoff.claim(redis, handoff_id, awa) == (True, awa)
+    assert await handoff.claim(redis, handoff_id, bacar) == (False, awa)
+    assert await handoff.holder(redis, handoff_id) == awa
+    assert Holder.parse(bacar.dump()) == bacar
+
+
+async def test_redact_person_erases_everything_of_that_person_only(redis) -> None:
+    kept = await _request(redis, 2)
+    erased = [await _request(redis, 1), await _request(redis, 1, "vocal")]
+    await handoff.read_new(redis, "bot", block_ms=10)  # all three now pending
+    await handoff.claim(redis, erased[0], Holder(11, "Awa"))
+
+    assert await handoff.redact_person(redis, 1) == 2
+
+    for handoff_id in erased:
+        assert await handoff.find(redis, handoff_id) is None
+        assert await redis.exists(shared_key("claim", handoff_id)) == 0
+    assert [k async for k in redis.scan_iter(match=person_pattern(1))] == []
+    remaining = await redis.xrange(handoff.stream_key())
+    assert [fields["chat_id"] for _, fields in remaining] == ["2"]
+    assert [e.handoff_id for e in await handoff.read_new(redis, "bot", backlog=True)] == [kept]
+    assert (await handoff.find(redis, kept)).prenom == "Zaina"
+
+
+async def test_publish_trims_entries_older_than_retention(redis) -> None:
+    old_ms = int(datetime(2000, 1, 1).timestamp() * 1000)
+    await handoff.ensure_group(redis)
+    await redis.xadd(handoff.stream_key(), {"handoff_id": "x", "chat_id": "3"}, id=f"{old_ms}-0")
+    await _request(redis, 4)
+    chats = [fields["chat_id"] for _, fields in await redis.xrange(handoff.stream_key())]
+    assert chats == ["4"]
+
+
+async def test_all_records_lists_every_person(redis) -> None:
+    ids = {await _request(redis, 1), await _request(redis, 2)}
+    assert {r.handoff_id async for r in handoff.all_records(redis)} == ids
