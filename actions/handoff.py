@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from cnam.catalog import get_catalog
-from cnam.ranking import recommend
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from cnam import handoff
+from cnam.catalog import get_catalog
 from cnam.profile import Profile
+from cnam.ranking import recommend
 from cnam.store import get_redis
 
 

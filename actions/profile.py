@@ -16,10 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from cnam.discovery import choice_for_text, discover_domaines
+from cnam.labels import DOMAINE
 from cnam.profile import COMMUNES, DOMAINES, MODALITES, NIVEAUX, SITUATIONS
 from rasa_ext.entity_values import default_table
 
 SKIPPED = "inconnu"
+# Asked only when the person does not know their field (cnam/discovery.py).
+DISCOVERY_SLOTS = ("gout_1", "gout_2")
 SLOTS = ["prenom", "tranche_age", "situation", "niveau", "domaine", "commune", "modalite",
          "disponibilite"]
 DONT_KNOW = re.compile(
@@ -105,10 +109,8 @@ class ValidateProfileForm(FormValidationAction):
     ) -> list[str]:
         if tracker.get_slot("tranche_age") == "moins_16":
             return []  # under 16: the CNAM is not the place; action_recommend orients
-        if tracker.get_slot("decouverte") and not tracker.get_slot("domaine"):
-            position = domain_slots.index("domaine")
-            return [*domain_slots[:position], "gout_1", "gout_2", *domain_slots[position:]]
-        return domain_slots
+        discovering = tracker.get_slot("decouverte") and not tracker.get_slot("domaine")
+        return [s for s in domain_slots if discovering or s not in DISCOVERY_SLOTS]
 
     def _text(self, tracker: Tracker) -> str:
         return tracker.latest_message.get("text") or ""
@@ -199,3 +201,23 @@ class ValidateProfileForm(FormValidationAction):
         if not found:
             return self._fail("domaine", dispatcher, tracker)
         return self._ok("domaine", list(dict.fromkeys(found)), tracker)
+
+    async def validate_gout_1(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value == SKIPPED:
+            return self._ok("gout_1", SKIPPED, tracker)
+        choice = choice_for_text("gout_1", str(value))
+        return self._ok("gout_1", choice, tracker) if choice else self._fail("gout_1", dispatcher, tracker)
+
+    async def validate_gout_2(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        choice = SKIPPED if value == SKIPPED else choice_for_text("gout_2", str(value))
+        if not choice:
+            return self._fail("gout_2", dispatcher, tracker)
+        answers = [c for c in (tracker.get_slot("gout_1"), choice) if c and c != SKIPPED]
+        found = discover_domaines(answers)
+        if not found:
+            return self._ok("gout_2", choice, tracker, domaine=[SKIPPED])
+        names = ", ".join(DOMAINE.get(d, d).lower() for d in found)
+        dispatcher.utter_message(text=f"D'après vos réponses, ces domaines pourraient vous plaire : {names}.")
+        return self._ok("gout_2", choice, tracker, domaine=found)

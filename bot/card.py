@@ -27,23 +27,41 @@ _LEVELS = ((400, 120, 150), (200, 100, 120), (100, 80, 80), (40, 60, 60), (0, 40
 _UNSET = "<i>non renseigné</i>"
 
 
-def _text(value: str, limit: int) -> str:
-    """Clean, shorten to ``limit`` characters, and escape one user string."""
+def clean(value: str, limit: int) -> str:
+    """One user string on one line: no invisible or direction-changing
+    characters, whitespace folded, at most ``limit`` characters."""
     kept = "".join(
-        " " if unicodedata.category(ch) in {"Zl", "Zp"} or ch in "\n\r\t" else ch
+        " " if ch in "\n\r\t" or unicodedata.category(ch) in {"Zl", "Zp"} else ch
         for ch in value
         if ch in "\n\r\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Co", "Cs"}
     )
     kept = " ".join(kept.split())
     if len(kept) > limit:
         kept = kept[: max(limit - 1, 0)].rstrip() + "…"
-    # Outside attributes only &, < and > matter; quotes stay as typed.
-    return html.escape(kept, quote=False)
+    return kept
 
 
-def _utf16_len(text: str) -> int:
+def _text(value: str, limit: int) -> str:
+    """``clean`` then HTML-escape: outside attributes only &, < and > matter."""
+    return html.escape(clean(value, limit), quote=False)
+
+
+def utf16_len(text: str) -> int:
     """Telegram counts message length in UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def fit(text: str, limit: int = MAX_CARD) -> str:
+    """Plain text cut to one Telegram message, ending with "…" when cut."""
+    if utf16_len(text) <= limit:
+        return text
+    kept, used = [], 1  # room for the ellipsis
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            break
+        kept.append(ch)
+    return "".join(kept) + "…"
 
 
 def _field(name: str, value: str | None, limit: int) -> str:
@@ -105,7 +123,7 @@ def render_card(record: HandoffRecord) -> str:
     """The card's HTML, at most 4096 characters whatever the person typed."""
     for message, title, free in _LEVELS:
         card = _render(record, message, title, free)
-        if _utf16_len(card) <= MAX_CARD:
+        if utf16_len(card) <= MAX_CARD:
             return card
     # Only a catalogue of absurd size gets here: keep the essentials.
     return "\n".join([

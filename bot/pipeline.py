@@ -2,8 +2,8 @@
 
 In order: live relay to an adviser, consent gate, the front's own ``!``
 commands (trusted input only), typed input Rasa cannot use (too long,
-emoji only), then Rasa. The transport renders the
-returned messages.
+emoji only), then Rasa; after the turn, ``consent.after_turn`` erases what
+may not be kept. The transport renders the returned messages.
 """
 
 from __future__ import annotations
@@ -48,12 +48,13 @@ SERVICE_DOWN_TEXT = "Le service est momentanément indisponible, réessayez dans
 MAX_TEXT_LENGTH = 4096
 
 
+# Pictographs, and the joiners, skin tones and variation selectors around them.
+EMOJI_CATEGORIES = {"So", "Sk", "Mn", "Me", "Cf"}
+
+
 def is_emoji_only(text: str) -> bool:
-    """Only pictographs (and their joiners, modifiers, spaces): nothing to understand."""
-    stripped = "".join(text.split())
-    return bool(stripped) and all(
-        unicodedata.category(c) in {"So", "Sk", "Mn", "Me", "Cf"} for c in stripped
-    ) and any(unicodedata.category(c) == "So" for c in stripped)
+    categories = {unicodedata.category(c) for c in "".join(text.split())}
+    return "So" in categories and categories <= EMOJI_CATEGORIES
 
 
 class Pipeline:
@@ -72,6 +73,11 @@ class Pipeline:
         """Answer one input. ``trusted``: it comes from a button or a command, not typed."""
         if await relay.forward_from_user(chat_id, text):
             return []
+        messages = await self._answer(chat_id, text, trusted, busy)
+        await consent.after_turn(chat_id)
+        return messages
+
+    async def _answer(self, chat_id: int, text: str, trusted: bool, busy: Busy) -> list[OutMessage]:
         gated = await consent.gate(chat_id, text)
         if gated:
             return gated
@@ -81,9 +87,15 @@ class Pipeline:
                 return [RETRY_EXPIRED]
             # Replayed with the trust it had, so a typed "!…" never becomes a command.
             was_trusted, _, kept_text = kept.partition(":")
-            return await self.handle(chat_id, kept_text, trusted=was_trusted == "1", busy=busy)
+            return await self._answer(chat_id, kept_text, was_trusted == "1", busy)
         if trusted and front_commands.is_front_command(text):
-            return await self._front_command(chat_id, text)
+            messages = await self._front_command(chat_id, text)
+            if text == consent.ACCEPT:
+                # The question asked before the consent prompt gets its answer now.
+                first = await consent.take_first_message(chat_id)
+                if first is not None:
+                    messages += await self._answer(chat_id, first, False, busy)
+            return messages
         if not trusted and len(text) > MAX_TEXT_LENGTH:
             return [TOO_LONG]
         if not trusted and is_emoji_only(text):

@@ -24,16 +24,18 @@ from cnam.profile import DOMAINES, DOMAINES_HORS_CNAM, NIVEAUX, SITUATIONS
 from cnam.settings import get_settings
 
 log = logging.getLogger(__name__)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CATALOG_FILE = "offers.yaml"
 
 DOMAINES_CNAM = [d for d in DOMAINES if d not in DOMAINES_HORS_CNAM]
 FORMATS = ["distance", "presentiel", "alternance", "hybride"]
+# Evidence flag -> how the summary counts it.
 EVIDENCE = {
-    "confirme_mayotte": "confirmée à Mayotte",
-    "offre_nationale_cnam": "offre nationale du CNAM, à confirmer à Mayotte",
-    "illustratif": "exemple à valider avec le CNAM Mayotte",
+    "confirme_mayotte": "confirmées à Mayotte",
+    "offre_nationale_cnam": "offres nationales du CNAM (à confirmer à Mayotte)",
+    "illustratif": "exemples à valider avec le CNAM Mayotte",
 }
 # How a field is named in a sentence shown to users ("vous visez le BTP").
 DOMAINE_LABELS = {
@@ -82,7 +84,7 @@ class NiveauObtenu(BaseModel):
 
 class Offer(BaseModel):
     id: str = Field(..., regex=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)
-    title: str = Field(..., min_length=5, max_length=90)
+    title: str = Field(..., min_length=5, max_length=80)
     domaine: str
     domaines_secondaires: list[str] = []
     niveau_requis: str
@@ -205,7 +207,7 @@ def load_catalog(path: str | Path) -> Catalog:
     """Read and validate a catalog file; every problem found is in the CatalogError."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except OSError as exc:
         raise CatalogError(f"{path} : lecture impossible ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
@@ -257,13 +259,12 @@ class CatalogCache:
                 self._stamp = stamp  # a broken file is read and logged once, not per call
                 self._catalog = load_catalog(self.path)
         except (OSError, CatalogError) as exc:
-            error = exc if isinstance(exc, CatalogError) else CatalogError(
-                f"{self.path} : fichier introuvable"
-            )
             if self._catalog is None:
                 self._stamp = None
-                raise error from exc
-            log.error("Catalogue non rechargé, l'ancien reste en service : %s", error)
+                if isinstance(exc, CatalogError):
+                    raise
+                raise CatalogError(f"{self.path} : fichier introuvable") from exc
+            log.error("Catalogue non rechargé, l'ancien reste en service : %s", exc)
         return self._catalog
 
 

@@ -172,3 +172,18 @@ def funding_routes(profile: Profile, offer: Offer) -> list[FundingRoute]:
             route = FundingRoute(key, route.label, _CPF_BY_SITUATION[situation])
         routes.append(route)
     return routes
+
+
+def routes_for(profile: Profile, limit: int = 3) -> list[FundingRoute]:
+    """The main ways this person could pay, whatever the offer (for "c payant ?")."""
+    situation = _known(profile.situation, SITUATIONS)
+    age = _known(profile.tranche_age, TRANCHES_AGE)
+    routes = []
+    for key in _candidates(situation, profile.jeune):
+        if key in {"AUTOFINANCEMENT", "LADOM", "BOURSE_CD_HORS_MAYOTTE"} or not _age_allows(key, age, situation):
+            continue
+        route = FUNDING[key]
+        if key == "CPF" and situation in _CPF_BY_SITUATION:
+            route = FundingRoute(key, route.label, _CPF_BY_SITUATION[situation])
+        routes.append(route)
+    return routes[:limit]

@@ -3,7 +3,7 @@
 Record schema (``HandoffRecord``, JSON as stored and exported):
 
 ==================  =========================================================
-handoff_id          short random id (12 hex characters), used in the
+handoff_id          short random id ("h" + 12 hex characters), used in the
                     "Je prends" button (``claim:<handoff_id>``)
 chat_id             Telegram chat id of the person (= Rasa sender id)
 created_at          ISO 8601 date-time with the Mayotte offset
@@ -63,6 +63,7 @@ Reason = Literal["profil_complet_rdv", "demande_conseiller", "incomprehension", 
 Status = Literal["nouveau", "transmis", "pris", "termine"]
 
 GROUP = "advisers"
+SKIPPED = "inconnu"
 LAST_MESSAGES = 5
 # Approximate trimming (~) lets Redis drop whole macro-nodes, which is cheap;
 # 10,000 entries is years of handoffs for the CNAM Mayotte while keeping the
@@ -76,7 +77,9 @@ class Offer(BaseModel):
 
 
 class HandoffRecord(BaseModel):
-    handoff_id: str = Field(default_factory=lambda: secrets.token_hex(6))
+    # Never all digits, so no key named after it looks like a person's key
+    # (``<prefix>:<kind>:<chat_id>``) to the erasure SCAN.
+    handoff_id: str = Field(default_factory=lambda: "h" + secrets.token_hex(6))
     chat_id: int
     created_at: datetime = Field(default_factory=lambda: datetime.now(get_settings().tz))
     reason: Reason
@@ -147,7 +150,7 @@ async def ensure_group(redis: aioredis.Redis) -> None:
 
 
 async def save(redis: aioredis.Redis, record: HandoffRecord) -> None:
-    """Write or update the body; every write renews the retention expiry."""
+    """Write a new body, renewing the retention expiry of the person's hash."""
     ttl = get_settings().retention_seconds
     body = person_key("handoff", record.chat_id)
     async with redis.pipeline(transaction=True) as pipe:
@@ -155,6 +158,21 @@ async def save(redis: aioredis.Redis, record: HandoffRecord) -> None:
         pipe.expire(body, ttl)
         pipe.set(_index_key(record.handoff_id), record.chat_id, ex=ttl)
         await pipe.execute()
+
+
+# Rewrites a body only while it exists: a delivery or a claim running while
+# the person is erased must not bring the record back.
+_UPDATE = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
+
+
+async def update(redis: aioredis.Redis, record: HandoffRecord) -> bool:
+    """Save a change to an existing record; False when it was erased meanwhile."""
+    body = person_key("handoff", record.chat_id)
+    return bool(await redis.eval(_UPDATE, 1, body, record.handoff_id, record.json()))
 
 
 async def publish(redis: aioredis.Redis, record: HandoffRecord) -> str:
@@ -186,7 +204,8 @@ async def request_handoff(
     funding: list[str],
 ) -> str:
     """Build the record from the Rasa slots, queue it, count it; returns the handoff id."""
-    profile = Profile.from_slots(slots)
+    # The profile form stores "inconnu" for a question the person skipped.
+    profile = Profile.from_slots({k: v for k, v in slots.items() if v != SKIPPED})
     record = HandoffRecord(
         chat_id=chat_id,
         reason=reason,
@@ -243,14 +262,14 @@ async def read_new(
 ) -> list[StreamEntry]:
     """Entries for this consumer: new ones (waits up to ``block_ms``), or with
     ``backlog`` those it was given before and has not acknowledged (restart)."""
-    if backlog:
+    while backlog:
         response = await redis.xreadgroup(GROUP, consumer, {stream_key(): "0"}, count=count)
         raw = response[0][1] if response else []
         # Entries erased while pending have no fields left: acknowledge them away.
         gone = [entry_id for entry_id, fields in raw if not fields]
-        if gone:
-            await redis.xack(stream_key(), GROUP, *gone)
-        return _entries(raw)
+        if not gone:
+            return _entries(raw)
+        await redis.xack(stream_key(), GROUP, *gone)
     response = await redis.xreadgroup(
         GROUP, consumer, {stream_key(): ">"}, count=count, block=block_ms
     )

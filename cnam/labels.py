@@ -62,12 +62,6 @@ REASON = {
     "incomprehension": "L'assistant ne comprend pas la personne",
     "vocal": "Message vocal ou média reçu",
 }
-STATUS = {
-    "nouveau": "En attente d'envoi",
-    "transmis": "Transmis aux conseillers",
-    "pris": "Pris en charge",
-    "termine": "Terminé",
-}
 
 
 def label(table: dict[str, str], value: str | None) -> str | None:

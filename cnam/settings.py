@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     retention_days: int = 180
     webhook_url: str = ""
     webhook_secret: str = ""
+    # Secret salt of the pseudonymous ids in logs (cnam/logsafe.py); falls back
+    # to RASA_TOKEN when empty, so set it in production.
+    log_salt: str = ""
     # Local port of the webhook server (a reverse proxy terminates TLS).
     webhook_port: int = 8443
     catalog_dir: str = "catalog"

@@ -83,7 +83,7 @@ class EntityTable:
         for entity, keys in self._keys.items():
             excluded = {match_key(form) for form in not_spotted.get(entity, [])}
             for key, canonical in keys.items():
-                if key in excluded or "_" in canonical and key == match_key(canonical):
+                if key in excluded:
                     continue
                 if key in index and index[key] != (entity, canonical):
                     ambiguous.add(key)

@@ -9,6 +9,7 @@ from actions.profile import ValidateProfileForm, age_bracket, availability, firs
 from tests.actions_support import DOMAIN, tracker_from_fixture
 
 FIXTURE = "tracker_profile_niveau.json"
+FORM_SLOTS = ["prenom", "tranche_age", "situation", "niveau", "gout_1", "gout_2", "domaine", "commune"]
 
 
 @pytest.fixture
@@ -55,10 +56,11 @@ async def test_dont_know_field_starts_discovery(form: ValidateProfileForm) -> No
     result = await form.validate_domaine(["jsp trop"], CollectingDispatcher(), tracker, DOMAIN)
     assert result["domaine"] is None and result["decouverte"] is True
     slots = await form.required_slots(
-        ["prenom", "tranche_age", "situation", "niveau", "domaine", "commune"],
-        CollectingDispatcher(), tracker_from_fixture(FIXTURE, decouverte=True), DOMAIN,
+        FORM_SLOTS, CollectingDispatcher(), tracker_from_fixture(FIXTURE, decouverte=True), DOMAIN,
     )
     assert slots[slots.index("gout_1"):] == ["gout_1", "gout_2", "domaine", "commune"]
+    usual = await form.required_slots(FORM_SLOTS, CollectingDispatcher(), tracker_from_fixture(FIXTURE), DOMAIN)
+    assert "gout_1" not in usual
 
 
 async def test_field_in_free_text(form: ValidateProfileForm) -> None:
@@ -103,3 +105,20 @@ def test_age_bracket(text: str, expected: str | None) -> None:
 )
 def test_availability(text: str, expected: str | None) -> None:
     assert availability(text) == expected
+
+
+async def test_discovery_answers_give_fields(form: ValidateProfileForm) -> None:
+    dispatcher = CollectingDispatcher()
+    text = "proteger la planete"
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=[], requested_slot="gout_2",
+                                   gout_1="ordinateurs", decouverte=True)
+    result = await form.validate_gout_2(text, dispatcher, tracker, DOMAIN)
+    assert result["gout_2"] == "planete"
+    assert result["domaine"][0] == "informatique" and "energie" in result["domaine"]
+    assert "informatique" in dispatcher.messages[-1]["text"]
+
+
+async def test_skipped_discovery_leaves_field_unknown(form: ValidateProfileForm) -> None:
+    tracker = tracker_from_fixture(FIXTURE, gout_1="inconnu", decouverte=True, requested_slot="gout_2")
+    result = await form.validate_gout_2("inconnu", CollectingDispatcher(), tracker, DOMAIN)
+    assert result["domaine"] == ["inconnu"]

@@ -37,7 +37,7 @@ def test_schema_keeps_five_last_messages_and_rejects_unknown_reason() -> None:
     record = HandoffRecord(chat_id=1, reason="vocal", last_messages=[str(i) for i in range(9)])
     assert record.last_messages == ["4", "5", "6", "7", "8"]
     assert record.status == "nouveau"
-    assert len(record.handoff_id) == 12
+    assert len(record.handoff_id) == 13 and not record.handoff_id.isdigit()
     assert record.created_at.utcoffset() is not None
     with pytest.raises(ValidationError):
         HandoffRecord(chat_id=1, reason="envie_de_parler")
@@ -58,6 +58,16 @@ async def test_request_stores_body_under_person_key_with_expiry(redis) -> None:
     # The stream itself carries only pointers.
     (_, fields), = await redis.xrange(handoff.stream_key())
     assert fields == {"handoff_id": handoff_id, "chat_id": "7001"}
+
+
+async def test_skipped_questions_are_unknown_not_inconnu(redis) -> None:
+    slots = {**SLOTS, "prenom": "inconnu", "commune": "inconnu", "domaine": "inconnu"}
+    handoff_id = await handoff.request_handoff(
+        redis, 3, "incomprehension", slots, [], None, [], []
+    )
+    record = await handoff.find(redis, handoff_id)
+    assert (record.prenom, record.commune, record.domaines) == (None, None, [])
+    assert record.niveau == "bac"
 
 
 async def test_read_ack_and_backlog_after_restart(redis) -> None:
@@ -127,3 +137,14 @@ async def test_publish_trims_entries_older_than_retention(redis) -> None:
 async def test_all_records_lists_every_person(redis) -> None:
     ids = {await _request(redis, 1), await _request(redis, 2)}
     assert {r.handoff_id async for r in handoff.all_records(redis)} == ids
+
+
+async def test_backlog_skips_and_acknowledges_entries_deleted_while_pending(redis) -> None:
+    handoff_ids = [await _request(redis, chat) for chat in range(1, 14)]
+    entries = await handoff.read_new(redis, "bot", count=20, block_ms=10)
+    # A whole first batch of the backlog was deleted from the stream.
+    await redis.xdel(handoff.stream_key(), *[e.entry_id for e in entries[:11]])
+    backlog = await handoff.read_new(redis, "bot", count=10, backlog=True)
+    assert [e.handoff_id for e in backlog] == handoff_ids[11:]
+    pending = await redis.xpending(handoff.stream_key(), handoff.GROUP)
+    assert pending["pending"] == 2

@@ -1,0 +1,341 @@
+"""The advisers' side: handoff cards, "Je prends", live relay, /fin, /stats.
+
+``start`` runs the consumer of the handoff stream: each record becomes a
+card in the advisers' group; the stream entry is acknowledged only once
+Telegram accepted the card. While the group cannot be reached it retries
+with backoff; after a restart it first delivers what it had been given and
+not acknowledged, and it regularly takes over entries that another
+(crashed) consumer left pending.
+
+Adviser actions are open to members of the advisers' group (checked with
+getChatMember, cached a few minutes) and to ``ADVISER_IDS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import socket
+import time
+from datetime import datetime, timedelta
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+from telegram import Bot, Message, Update, User
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import relay
+from bot.card import claim_keyboard, clean, render_card
+from bot.stats_chart import render_chart
+from cnam import handoff, stats
+from cnam.handoff import HandoffRecord, Holder, StreamEntry
+from cnam.logsafe import hash_id
+from cnam.settings import get_settings
+from cnam.store import get_redis
+
+log = logging.getLogger(__name__)
+
+# Backoff while the group is unreachable (seconds); tests shorten these.
+FIRST_DELAY = 1.0
+MAX_DELAY = 300.0
+BLOCK_MS = 5000
+# An entry pending this long belongs to a consumer that died.
+STALE_MS = 5 * 60 * 1000
+CLAIM_EVERY = 60.0
+MEMBERSHIP_TTL = 300.0
+
+CLAIMED_NOTICE = (
+    "Un conseiller du CNAM a pris votre demande. Il vous répond ici, dans cette conversation."
+)
+ADVISERS_ONLY = "Réservé aux conseillers du CNAM."
+GONE = "Cette demande n'existe plus (données effacées ou expirées)."
+
+_TASK = "advisers.consumer"
+_MEMBERS = "advisers.members"
+
+
+def consumer_name() -> str:
+    """Stable across restarts, so a restarted bot finds its own backlog."""
+    return f"bot-{socket.gethostname()}"
+
+
+def _seconds(retry: RetryAfter) -> float:
+    value = retry.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def _post_card(bot: Bot, record: HandoffRecord) -> Message:
+    """Send the card, retrying until Telegram accepts it."""
+    delay = FIRST_DELAY
+    while True:
+        try:
+            return await bot.send_message(
+                get_settings().adviser_chat_id,
+                render_card(record),
+                parse_mode=ParseMode.HTML,
+                reply_markup=claim_keyboard(record),
+            )
+        except RetryAfter as exc:
+            wait = _seconds(exc)
+            log.info("card %s: flood control, retry in %.0f s", record.handoff_id, wait)
+        except TelegramError as exc:
+            wait, delay = delay, min(delay * 2, MAX_DELAY)
+            log.warning("card %s not delivered (%s), retry in %.0f s", record.handoff_id, exc, wait)
+        await asyncio.sleep(wait)
+
+
+async def deliver(bot: Bot, redis: aioredis.Redis, entry: StreamEntry) -> None:
+    """One stream entry → one card, then the acknowledgement."""
+    record = await handoff.load(redis, entry.chat_id, entry.handoff_id)
+    # A card already posted (crash before the ack) is not posted twice.
+    if record is not None and record.card_message_id is None:
+        message = await _post_card(bot, record)
+        record.card_message_id = message.message_id
+        record.status = "transmis" if record.status == "nouveau" else record.status
+        await relay.remember_message(redis, message.message_id, record.handoff_id)
+        await handoff.update(redis, record)
+    # No record: erased or expired meanwhile, nothing left to deliver.
+    await handoff.ack(redis, entry.entry_id)
+
+
+async def consume(bot: Bot, redis: aioredis.Redis, consumer: str) -> None:
+    """Deliver the backlog, then new and stale entries, forever."""
+    await handoff.ensure_group(redis)
+    while backlog := await handoff.read_new(redis, consumer, backlog=True):
+        for entry in backlog:
+            await deliver(bot, redis, entry)
+    last_claim = -math.inf
+    while True:
+        entries: list[StreamEntry] = []
+        if time.monotonic() - last_claim >= CLAIM_EVERY:
+            entries += await handoff.claim_stale(redis, consumer, STALE_MS)
+            last_claim = time.monotonic()
+        entries += await handoff.read_new(redis, consumer, block_ms=BLOCK_MS)
+        for entry in entries:
+            await deliver(bot, redis, entry)
+
+
+async def _run_consumer(bot: Bot) -> None:
+    delay = FIRST_DELAY
+    while True:
+        started = time.monotonic()
+        try:
+            await consume(bot, get_redis(), consumer_name())
+        except asyncio.CancelledError:
+            raise
+        except RedisError as exc:
+            log.warning("handoff consumer: Redis unavailable (%s), retry in %.0f s", exc, delay)
+        except Exception:
+            # Unexpected: keep the queue alive (entries stay pending, none lost).
+            log.exception("handoff consumer failed, restart in %.0f s", delay)
+        if time.monotonic() - started > MAX_DELAY:
+            delay = FIRST_DELAY  # it had been working: start the backoff again
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, MAX_DELAY)
+
+
+async def start(application: Application) -> None:
+    relay.bind(application.bot)
+    if not get_settings().adviser_chat_id:
+        # Nothing is lost: the records wait in the stream until the group is set.
+        log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")
+        return
+    application.bot_data[_TASK] = asyncio.create_task(
+        _run_consumer(application.bot), name="handoff-consumer"
+    )
+
+
+async def stop(application: Application) -> None:
+    task = application.bot_data.pop(_TASK, None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def is_adviser(context: ContextTypes.DEFAULT_TYPE, user: User | None) -> bool:
+    settings = get_settings()
+    if user is None:
+        return False
+    if user.id in settings.adviser_id_set:
+        return True
+    cache: dict[int, tuple[bool, float]] = context.bot_data.setdefault(_MEMBERS, {})
+    known = cache.get(user.id)
+    if known and known[1] > time.monotonic():
+        return known[0]
+    try:
+        member = await context.bot.get_chat_member(settings.adviser_chat_id, user.id)
+    except TelegramError as exc:
+        log.warning("membership of adviser %s unknown: %s", user.id, exc)
+        return False  # not cached: the next press asks again
+    allowed = member.status in {
+        ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER,
+    } or (member.status == ChatMemberStatus.RESTRICTED and getattr(member, "is_member", False))
+    cache[user.id] = (allowed, time.monotonic() + MEMBERSHIP_TTL)
+    return allowed
+
+
+def _adviser(user: User) -> Holder:
+    return Holder(user.id, user.full_name or str(user.id))
+
+
+async def _edit_card(context: ContextTypes.DEFAULT_TYPE, record: HandoffRecord) -> None:
+    if record.card_message_id is None:
+        return
+    try:
+        await context.bot.edit_message_text(
+            render_card(record),
+            chat_id=get_settings().adviser_chat_id,
+            message_id=record.card_message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=claim_keyboard(record),
+        )
+    except TelegramError as exc:
+        log.warning("card %s not updated: %s", record.handoff_id, exc)
+
+
+async def on_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Je prends": the first adviser gets the handoff, the others are told who has it."""
+    query = update.callback_query
+    handoff_id = (query.data or "").removeprefix("claim:")
+    redis = get_redis()
+    if not await is_adviser(context, query.from_user):
+        await query.answer(ADVISERS_ONLY, show_alert=True)
+        return
+    record = await handoff.find(redis, handoff_id)
+    if record is None:
+        await query.answer(GONE, show_alert=True)
+        return
+    me = _adviser(query.from_user)
+    won, holder = await handoff.claim(redis, handoff_id, me)
+    if not won:
+        text = (
+            "Vous avez déjà pris cette demande."
+            if holder.adviser_id == me.adviser_id
+            else f"Déjà prise par {clean(holder.adviser_name, 60)}."
+        )
+        await query.answer(text, show_alert=holder.adviser_id != me.adviser_id)
+        return
+    await query.answer("C'est à vous : répondez à la fiche pour écrire à la personne.")
+    record.status = "pris"
+    record.claimed_by = me.adviser_name
+    record.claimed_at = datetime.now(get_settings().tz)
+    if await handoff.update(redis, record):
+        await relay.open_relay(redis, record, me)
+        await _edit_card(context, record)
+        try:
+            await context.bot.send_message(record.chat_id, CLAIMED_NOTICE, parse_mode=None)
+        except TelegramError as exc:
+            log.warning("claim notice to %s failed: %s", hash_id(record.chat_id), exc)
+
+
+async def _thread_record(update: Update) -> HandoffRecord | None:
+    """The handoff an adviser's reply is about; answers in the group when there is none."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    handoff_id = replied and await relay.handoff_of_message(get_redis(), replied.message_id)
+    if not handoff_id:
+        return None
+    record = await handoff.find(get_redis(), handoff_id)
+    if record is None:
+        await message.reply_text(GONE, parse_mode=None)
+    return record
+
+
+async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An adviser's reply in a card's thread goes to the person."""
+    message = update.effective_message
+    if not await is_adviser(context, update.effective_user):
+        return
+    record = await _thread_record(update)
+    if record is None:
+        return
+    redis = get_redis()
+    holder = await handoff.holder(redis, record.handoff_id)
+    if holder is None:
+        await message.reply_text("Appuyez d'abord sur « Je prends » sur la fiche.", parse_mode=None)
+        return
+    if not message.text:
+        await message.reply_text("Seuls les messages texte sont transmis.", parse_mode=None)
+        return
+    current = await relay.state(redis, record.chat_id)
+    if current is None or current.handoff_id != record.handoff_id:
+        # The relay had timed out (or served another handoff): the reply reopens it.
+        await relay.open_relay(redis, record, holder)
+    else:
+        await relay.touch(redis, record.chat_id)
+    try:
+        await relay.send_to_person(context.bot, record.chat_id, message.text)
+    except Forbidden:
+        await message.reply_text(
+            "Message non remis : la personne a bloqué l'assistant.", parse_mode=None
+        )
+    except TelegramError as exc:
+        log.warning("relay to %s failed: %s", hash_id(record.chat_id), exc)
+        await message.reply_text("Message non remis, réessayez dans un instant.", parse_mode=None)
+
+
+async def on_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/fin in a card's thread: the person goes back to the assistant."""
+    message = update.effective_message
+    if not await is_adviser(context, update.effective_user):
+        return
+    record = await _thread_record(update)
+    if record is None:
+        if message.reply_to_message is None:
+            await message.reply_text("Répondez à la fiche avec /fin pour terminer.", parse_mode=None)
+        return
+    redis = get_redis()
+    current = await relay.state(redis, record.chat_id)
+    if current is None or current.handoff_id != record.handoff_id:
+        await message.reply_text("Aucun échange en cours sur cette fiche.", parse_mode=None)
+        return
+    await relay.close(redis, record.chat_id)
+    record.status = "termine"
+    if await handoff.update(redis, record):
+        await _edit_card(context, record)
+    try:
+        await context.bot.send_message(record.chat_id, relay.BACK_TO_ASSISTANT, parse_mode=None)
+    except TelegramError as exc:
+        log.warning("end notice to %s failed: %s", hash_id(record.chat_id), exc)
+    await message.reply_text(
+        "Échange terminé : la personne reparle avec l'assistant.", parse_mode=None
+    )
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: the last 7 and 30 days, as text and as a chart."""
+    if not await is_adviser(context, update.effective_user):
+        return
+    periods = await stats.summary(get_redis(), (7, 30))
+    chart = await asyncio.to_thread(render_chart, periods[30])
+    chat_id = update.effective_chat.id
+    await context.bot.send_message(chat_id, stats.format_summary(periods), parse_mode=None)
+    await context.bot.send_photo(chat_id, chart, caption="Activité des 30 derniers jours")
+
+
+def register(application: Application) -> None:
+    """The front's handlers take private chats and ``b:`` buttons only, so
+    these share the default handler group without overlapping them."""
+    group_chat = filters.Chat(chat_id=get_settings().adviser_chat_id)
+    for handler in (
+        CallbackQueryHandler(on_claim, pattern=r"^claim:"),
+        CommandHandler("stats", on_stats, filters=group_chat),
+        CommandHandler("fin", on_end, filters=group_chat),
+        # New messages only: an edited reply is not sent a second time.
+        MessageHandler(
+            group_chat & filters.UpdateType.MESSAGE & filters.REPLY & ~filters.COMMAND, on_reply
+        ),
+    ):
+        application.add_handler(handler)

@@ -1,0 +1,101 @@
+"""Export of handoff records for the CNAM's spreadsheet.
+
+``python -m bot export --since YYYY-MM-DD --format csv|json [--out FILE]``
+
+Records created since that day (Mayotte time), oldest first, with the
+fields of ``cnam.handoff.HandoffRecord`` except the chat id and the card's
+message id: the file leaves the system, and the Telegram id would only let
+its readers trace the person's account. CSV has a header row, lists joined
+with " | "; written to a file it starts with a byte-order mark so that
+Excel reads the accents right.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from cnam import handoff
+from cnam.handoff import HandoffRecord
+from cnam.settings import get_settings
+from cnam.store import get_redis
+
+COLUMNS = [
+    "handoff_id", "created_at", "reason", "status", "prenom", "tranche_age", "situation",
+    "niveau", "domaines", "commune", "modalite", "disponibilite", "appointment", "offers",
+    "funding", "last_messages", "claimed_by", "claimed_at",
+]
+# A cell starting with one of these is a formula for a spreadsheet, and the
+# person wrote it: prefixed with ' so it stays text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _row(record: HandoffRecord) -> dict[str, Any]:
+    data = json.loads(record.json())
+    return {column: data[column] for column in COLUMNS}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = " | ".join(
+            f"{v['title']} ({v['id']})" if isinstance(v, dict) else str(v) for v in value
+        )
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+async def records_since(redis: aioredis.Redis, since: date) -> list[HandoffRecord]:
+    start = datetime.combine(since, datetime.min.time(), tzinfo=get_settings().tz)
+    found = [r async for r in handoff.all_records(redis) if r.created_at >= start]
+    return sorted(found, key=lambda r: r.created_at)
+
+
+def render(records: list[HandoffRecord], fmt: str) -> str:
+    rows = [_row(r) for r in records]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows([_cell(row[c]) for c in COLUMNS] for row in rows)
+    return out.getvalue()
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot export", description="Exporte les demandes de conseiller."
+    )
+    parser.add_argument("--since", required=True, type=date.fromisoformat,
+                        help="premier jour inclus, AAAA-MM-JJ")
+    parser.add_argument("--format", choices=["csv", "json"], default="csv")
+    parser.add_argument("--out", type=Path, help="fichier de sortie (sinon la sortie standard)")
+    return parser.parse_args(argv)
+
+
+async def _export(args: argparse.Namespace) -> str:
+    redis = get_redis()
+    try:
+        return render(await records_since(redis, args.since), args.format)
+    finally:
+        await redis.close()
+
+
+def main(argv: list[str]) -> None:
+    args = _parse_args(argv)
+    text = asyncio.run(_export(args))
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        args.out.write_text(text, encoding=encoding, newline="")

@@ -1,0 +1,227 @@
+"""French dates: writing them ("mardi 3 décembre à 14 h 30") and reading a
+wish typed on a phone ("jeudi prochain vers 10h", "demain aprem").
+
+Formatting never uses the system locale (servers run in C or English).
+Parsing: times of day and parts of the day are read here (dateparser turns
+"10h" into "in ten hours"); the date itself goes to dateparser in French,
+relative to the injected ``now``. Weekdays and a bare day of the month are
+read here too: dateparser leaves "jeudi prochain" unparsed and puts "le 12"
+in the past.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import dateparser
+
+from cnam.calendar import Window
+
+JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+JOURS_COURTS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+MOIS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+MOIS_COURTS = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)
+
+# Parts of the day as people say them; the hours are the centre's, roughly.
+PERIODS: dict[str, tuple[time, time]] = {
+    "matin": (time(7, 30), time(12, 0)),
+    "midi": (time(11, 30), time(14, 0)),
+    "apres_midi": (time(13, 0), time(17, 0)),
+    "soir": (time(16, 0), time(19, 0)),
+}
+
+
+def format_time(moment: datetime | time) -> str:
+    """``14 h 30``, ``9 h``: the French way, with spaces."""
+    return f"{moment.hour} h {moment.minute:02d}" if moment.minute else f"{moment.hour} h"
+
+
+def format_day(day: date) -> str:
+    """``mardi 3 décembre`` (``1er`` for the first of the month)."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{JOURS[day.weekday()]} {number} {MOIS[day.month - 1]}"
+
+
+def format_day_short(day: date) -> str:
+    """``mar. 3 déc.``: fits a button."""
+    return f"{JOURS_COURTS[day.weekday()]} {day.day} {MOIS_COURTS[day.month - 1]}"
+
+
+def format_fr(moment: datetime) -> str:
+    """``mardi 3 décembre à 14 h 30`` (in the time zone of ``moment``)."""
+    return f"{format_day(moment.date())} à {format_time(moment)}"
+
+
+@dataclass(frozen=True)
+class Wish:
+    """A wish read from free text; every field may be missing."""
+
+    day: date | None = None
+    at: time | None = None
+    approximate: bool = False  # "vers 10h"
+    period: str | None = None  # a key of PERIODS
+
+    @property
+    def empty(self) -> bool:
+        return self.day is None and self.at is None and self.period is None
+
+
+def plain_text(text: str) -> str:
+    """Lower case without accents, one space between words."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# SMS spellings of the day words (matched on accent-free text).
+_DAY_WORDS = [
+    (re.compile(r"\b(auj|ajd|ojd|aujourd ?'? ?hui|aujourdhui)\b"), " aujourd'hui "),
+    (re.compile(r"\b(apres|aprs|apr)[- ]?(demain|dem1|2main)\b"), " apres-demain "),
+    (re.compile(r"\b(dem1|2main|dmain|demin)\b"), " demain "),
+]
+_PERIOD_WORDS = [
+    (re.compile(r"\b(apres[- ]?midi|ap[- ]?midi|aprem|aprm|apm)\b"), "apres_midi"),
+    (re.compile(r"\b(matin|matinee|mat)\b"), "matin"),
+    (re.compile(r"\b(soir|soiree|fin de journee)\b"), "soir"),
+    (re.compile(r"\bmidi\b"), "midi"),
+]
+_TIME = re.compile(
+    r"(?:\b(?P<approx>vers|environ|autour de|avant|apres)\s+)?"
+    r"(?:\b(?P<h1>[01]?\d|2[0-3]) ?(?:h|heures?) ?(?P<m1>[0-5]\d)?\b"
+    r"|\b(?P<h2>[01]?\d|2[0-3]):(?P<m2>[0-5]\d)\b)"
+)
+_WEEKDAY = re.compile(
+    r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun|mar|mer|jeu|ven|sam|dim)\b"
+)
+_NEXT_WEEK = re.compile(r"\bsemaine (prochaine|pro)\b|\bla semaine d'apres\b")
+_FILLER = re.compile(
+    r"\b(le|la|les|l'|ce|cet|cette|en|du|de|d'|a|au|pour|plutot|prochaine?|svp|stp|"
+    r"possible|si|dispo|disponible|rdv|rendez-vous|je|j'|veux|voudrais|peux|suis|"
+    r"ok|oui|bon|alors|et|ou|ca|c'est|vers|environ|sinon|plus|tard|tot|moi|mon)\b"
+)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BARE_DAY = re.compile(r"^(?P<n>[0-3]?\d)(er)?$")
+
+
+def _read_time(text: str) -> tuple[time | None, bool, str]:
+    match = _TIME.search(text)
+    if not match:
+        return None, False, text
+    hour = int(match["h1"] or match["h2"])
+    minute = int(match["m1"] or match["m2"] or 0)
+    rest = text[: match.start()] + " " + text[match.end() :]
+    return time(hour, minute), bool(match["approx"]), rest
+
+
+def _read_period(text: str) -> tuple[str | None, str]:
+    for pattern, period in _PERIOD_WORDS:
+        if pattern.search(text):
+            return period, pattern.sub(" ", text)
+    return None, text
+
+
+def _next_day_of_month(number: int, today: date) -> date | None:
+    """The next ``number``-th of a month, today included."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            candidate = date(year, month, number)
+        except ValueError:
+            candidate = None
+        if candidate and candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _read_day(text: str, now: datetime, tz: ZoneInfo) -> date | None:
+    today = now.astimezone(tz).date()
+    weekday = _WEEKDAY.search(text)
+    next_week = _NEXT_WEEK.search(text)
+    rest = _FILLER.sub(" ", _WEEKDAY.sub(" ", _NEXT_WEEK.sub(" ", text)))
+    rest = re.sub(r"\s+", " ", rest).strip(" ,.!?")
+    bare = _BARE_DAY.match(rest)
+    if bare:
+        return _next_day_of_month(int(bare["n"]), today)
+    if weekday and not rest:
+        target = _WEEKDAY_INDEX[weekday.group(1)[:3]]
+        if next_week:
+            monday = today + timedelta(days=7 - today.weekday())
+            return monday + timedelta(days=target)
+        # "jeudi" and "jeudi prochain" both mean the next Thursday after today:
+        # usage differs between speakers, and the answer always shows the date.
+        return today + timedelta(days=(target - today.weekday() - 1) % 7 + 1)
+    if next_week and not rest:
+        return today + timedelta(days=7 - today.weekday())
+    if not rest:
+        return None
+    settings = {
+        "PREFER_DATES_FROM": "future",
+        "TIMEZONE": str(tz),
+        "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None),
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    parsed = dateparser.parse(rest, languages=["fr"], settings=settings)
+    return parsed.date() if parsed else None
+
+
+_WEEKDAY_INDEX = {name[:3]: i for i, name in enumerate(JOURS)}
+
+
+def parse_wish(text: str, now: datetime, tz: ZoneInfo) -> Wish | None:
+    """The day / time / part of the day in ``text``; None when there is none.
+
+    A day may come back in the past ("hier"): the caller says so.
+    """
+    plain = plain_text(text)
+    if _ISO_DAY.fullmatch(plain):  # button payloads and dates already validated
+        try:
+            return Wish(day=date.fromisoformat(plain))
+        except ValueError:
+            return None
+    for pattern, replacement in _DAY_WORDS:
+        plain = pattern.sub(replacement, plain)
+    at, approximate, plain = _read_time(plain)
+    period, plain = _read_period(plain)
+    if at is not None and period == "midi":
+        period = None  # "demain midi 30" is not a thing; "12h" already says it
+    if period == "midi" and at is None:
+        at, approximate, period = time(12, 0), True, None
+    wish = Wish(_read_day(plain, now, tz), at, approximate, period)
+    return None if wish.empty else wish
+
+
+def wish_window(wish: Wish, now: datetime, tz: ZoneInfo, default_day: date | None = None,
+                notice: timedelta = timedelta(0)) -> Window:
+    """The span of time the wish points to.
+
+    Without a day, the wish is for ``default_day`` (the day already chosen),
+    else today, or tomorrow when that moment of today is already gone.
+    """
+    local_now = now.astimezone(tz)
+
+    def span(day: date) -> tuple[datetime, datetime]:
+        if wish.at is not None:
+            moment = datetime.combine(day, wish.at, tzinfo=tz)
+            return moment, moment
+        if wish.period is not None:
+            start, end = PERIODS[wish.period]
+            return datetime.combine(day, start, tzinfo=tz), datetime.combine(day, end, tzinfo=tz)
+        return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day, time.max, tzinfo=tz)
+
+    day = wish.day or default_day
+    if day is None:
+        day = local_now.date()
+        if span(day)[1] < local_now + notice:
+            day += timedelta(days=1)
+    return Window(*span(day))

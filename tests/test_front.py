@@ -1,0 +1,393 @@
+"""The Telegram front, run in-process against the fake Bot API and a Rasa stub.
+
+Redis is the real one (conftest's ``redis`` fixture); only Rasa is replaced.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import pytest
+import redis.asyncio as aioredis
+from telegram.ext import Application
+
+from bot import front_commands
+from bot.app import build_application
+from bot.messages import OutMessage
+from cnam import privacy, store
+from cnam.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.fake_telegram import FakeTelegram
+    from tests.rasa_stub import RasaStub
+
+pytest_plugins = ["tests.fake_telegram", "tests.rasa_stub"]
+
+CHAT = 4201
+OTHER = 4202
+
+
+def buttons(message: dict) -> list[dict]:
+    return [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+@pytest.fixture
+async def front(
+    fake_telegram: FakeTelegram,
+    rasa_stub: RasaStub,
+    redis: aioredis.Redis,
+) -> AsyncIterator[Application]:
+    """The Application, polling the fake API, as ``run_polling`` would run it."""
+    for chat in (CHAT, OTHER):
+        await privacy.record_consent(redis, chat, privacy.ACCEPTED)
+    settings = Settings(
+        telegram_bot_token=fake_telegram.token,
+        telegram_api_base_url=fake_telegram.base_url,
+        rasa_url=rasa_stub.url,
+    )
+    application = build_application(settings)
+    await application.initialize()
+    await application.post_init(application)  # type: ignore[misc]
+    await application.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]
+    await application.start()
+    yield application
+    await application.updater.stop()  # type: ignore[union-attr]
+    await application.stop()
+    await application.shutdown()
+    await application.post_shutdown(application)  # type: ignore[misc]
+
+
+async def test_text_gets_the_rasa_answer_with_an_inline_keyboard(front, fake_telegram, rasa_stub):
+    fake_telegram.send_text(CHAT, "bonjour")
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert reply["text"] == "Vous avez dit : bonjour"
+    assert [b["text"] for b in buttons(reply)] == ["Oui", "Non"]
+    assert rasa_stub.received == [
+        {"sender": str(CHAT), "message": "bonjour", "metadata": {"transport": "telegram"}}
+    ]
+    assert (CHAT, "typing") in fake_telegram.chat_actions
+
+
+async def test_button_press_sends_payload_answers_query_and_closes_keyboard(
+    front, fake_telegram, rasa_stub
+):
+    fake_telegram.send_text(CHAT, "bonjour")
+    [question] = await fake_telegram.wait_for_messages(CHAT, 1)
+    token = buttons(question)[0]["callback_data"]
+    query_id = fake_telegram.press_button(CHAT, question["message_id"], "Oui")
+    [answer] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert answer["text"] == "Vous avez dit : /affirm"
+    assert query_id in fake_telegram.callback_answers
+    assert "reply_markup" not in question  # edited in place by the bot
+    assert question["text"] == "Vous avez dit : bonjour\n\n✅ Oui"
+    # The old keyboard pressed again (a double tap) is ignored.
+    second = fake_telegram.press_button(CHAT, question["message_id"], data=token)
+    fake_telegram.send_text(CHAT, "ensuite")
+    [next_answer] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert next_answer["text"] == "Vous avez dit : ensuite"
+    assert rasa_stub.messages(CHAT) == ["bonjour", "/affirm", "ensuite"]
+    assert second in fake_telegram.callback_answers
+
+
+async def test_long_payload_is_tokenised_and_foreign_or_forged_tokens_refused(
+    front, fake_telegram, rasa_stub
+):
+    long_payload = "/inform" + json.dumps({"domaine": "informatique", "note": "x" * 200})
+    rasa_stub.answers["formations"] = [
+        {"recipient_id": str(CHAT), "text": "Quel domaine ?",
+         "buttons": [{"title": "Informatique", "payload": long_payload}]}
+    ]
+    fake_telegram.send_text(CHAT, "formations")
+    [question] = await fake_telegram.wait_for_messages(CHAT, 1)
+    [button] = buttons(question)
+    assert len(button["callback_data"].encode()) <= 64
+    assert long_payload not in button["callback_data"]
+
+    # Another chat presses this chat's token on one of its own messages.
+    fake_telegram.send_text(OTHER, "salut")
+    [other_question] = await fake_telegram.wait_for_messages(OTHER, 1)
+    foreign = fake_telegram.press_button(
+        OTHER, other_question["message_id"], data=button["callback_data"]
+    )
+    [refusal] = await fake_telegram.wait_for_messages(OTHER, 1)
+    assert refusal["text"].startswith("Ce bouton n'est plus valable.")
+    assert foreign in fake_telegram.callback_answers
+
+    forged = fake_telegram.press_button(CHAT, question["message_id"], data="b:AAAAAAAAAAAA")
+    [refusal] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert refusal["text"].startswith("Ce bouton n'est plus valable.")
+    assert forged in fake_telegram.callback_answers
+
+    # The current question still works.
+    fake_telegram.press_button(CHAT, question["message_id"], "Informatique")
+    await fake_telegram.wait_for_messages(CHAT, 1)
+    assert rasa_stub.messages(CHAT) == ["formations", long_payload]
+    assert rasa_stub.messages(OTHER) == ["salut"]
+
+
+async def test_one_chat_in_order_while_another_is_served(front, fake_telegram, rasa_stub):
+    release = rasa_stub.hold("premier")
+    fake_telegram.send_text(CHAT, "premier")
+    fake_telegram.send_text(CHAT, "second")
+    await fake_telegram.wait_for(lambda: "premier" in rasa_stub.messages(CHAT))
+    fake_telegram.send_text(OTHER, "autre")
+    [other] = await fake_telegram.wait_for_messages(OTHER, 1)
+    assert other["text"] == "Vous avez dit : autre"
+    # The slow first message still holds its chat: the second waits its turn.
+    assert rasa_stub.messages(CHAT) == ["premier"]
+    assert fake_telegram.messages(CHAT) == []
+    release.set()
+    first, second = await fake_telegram.wait_for_messages(CHAT, 2)
+    assert (first["text"], second["text"]) == ("Vous avez dit : premier", "Vous avez dit : second")
+    assert front.update_processor.active_chats == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("send", "words"),
+    [
+        (lambda fake: fake.send_sticker(CHAT), "texte"),
+        (lambda fake: fake.send_photo(CHAT), "images"),
+        (lambda fake: fake.send_video(CHAT), "vidéos"),
+        (lambda fake: fake.send_document(CHAT), "fichiers"),
+        (lambda fake: fake.send_location(CHAT), "commune"),
+        (lambda fake: fake.send_text(CHAT, "😀👍🏽"), "émojis"),
+        (lambda fake: fake.send_text(CHAT, "❤️ 🙏"), "émojis"),
+        (lambda fake: fake.send_text(CHAT, "x" * 4097), "trop long"),
+    ],
+)
+async def test_input_rasa_cannot_use_gets_a_french_answer(
+    front, fake_telegram, rasa_stub, send, words
+):
+    send(fake_telegram)
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert words in reply["text"]
+    assert rasa_stub.received == []
+
+
+async def test_voice_note_offers_a_call_back(front, fake_telegram, rasa_stub):
+    fake_telegram.send_voice(CHAT)
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert "Je ne peux pas encore écouter les messages vocaux." in reply["text"]
+    fake_telegram.press_button(CHAT, reply["message_id"], "Être rappelé par un conseiller")
+    await fake_telegram.wait_for_messages(CHAT, 1)
+    assert rasa_stub.messages(CHAT) == ["/ask_human"]
+
+
+async def test_edited_message_is_not_answered_twice(front, fake_telegram, rasa_stub):
+    original = fake_telegram.send_text(CHAT, "je cherche une formaton")
+    await fake_telegram.wait_for_messages(CHAT, 1)
+    fake_telegram.edit_text(CHAT, original["message_id"], "je cherche une formation")
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert "modifiés" in reply["text"]
+    assert rasa_stub.messages(CHAT) == ["je cherche une formaton"]
+
+
+async def test_contact_keyboard_then_shared_contact_becomes_the_phone_slot(
+    front, fake_telegram, rasa_stub
+):
+    rasa_stub.answers["rdv"] = [
+        {"recipient_id": str(CHAT),
+         "custom": {"text": "Votre numéro ?", "request_contact": "Partager mon numéro"}}
+    ]
+    payload = '/inform{"rdv_telephone": "+262639123456"}'
+    rasa_stub.answers[payload] = [{"recipient_id": str(CHAT), "text": "Merci, c'est noté."}]
+    fake_telegram.send_text(CHAT, "rdv")
+    [ask] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert ask["text"] == "Votre numéro ?"
+    assert fake_telegram.markup_sent_with(ask) == {
+        "keyboard": [[{"text": "Partager mon numéro", "request_contact": True}]],
+        "one_time_keyboard": True,
+        "resize_keyboard": True,
+    }
+    fake_telegram.send_contact(CHAT, "262639123456")
+    [thanks] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert thanks["text"] == "Merci, c'est noté."
+    assert fake_telegram.markup_sent_with(thanks) == {"remove_keyboard": True}
+    assert rasa_stub.messages(CHAT) == ["rdv", payload]
+
+
+async def test_document_and_long_text_from_rasa(front, fake_telegram, rasa_stub):
+    calendar = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    paragraph = "Le CNAM propose des formations du soir. " * 60  # ~2 400 characters
+    rasa_stub.answers["mon rdv"] = [
+        {"recipient_id": str(CHAT), "text": f"{paragraph}\n\n{paragraph}",
+         "buttons": [{"title": "Merci", "payload": "/thank"}]},
+        {"recipient_id": str(CHAT), "custom": {"text": "Votre rendez-vous :", "document": {
+            "filename": "rdv.ics", "mime_type": "text/calendar",
+            "content_b64": base64.b64encode(calendar).decode(),
+        }}},
+    ]
+    fake_telegram.send_text(CHAT, "mon rdv")
+    part1, part2, caption, document = await fake_telegram.wait_for_messages(CHAT, 4)
+    assert part1["text"] == paragraph.strip() and part2["text"] == paragraph.strip()
+    assert buttons(part1) == [] and [b["text"] for b in buttons(part2)] == ["Merci"]
+    assert caption["text"] == "Votre rendez-vous :"
+    assert document["document"]["file_name"] == "rdv.ics"
+    assert fake_telegram.files[document["document"]["file_id"]] == calendar
+
+
+async def test_duplicate_update_is_handled_once(front, fake_telegram, rasa_stub):
+    fake_telegram.send_update_twice(CHAT, "une fois")
+    fake_telegram.send_text(CHAT, "deux")
+    first, second = await fake_telegram.wait_for_messages(CHAT, 2)
+    assert (first["text"], second["text"]) == ("Vous avez dit : une fois", "Vous avez dit : deux")
+    assert rasa_stub.messages(CHAT) == ["une fois", "deux"]
+
+
+async def test_rasa_down_apologises_and_retry_replays_the_message(front, fake_telegram, rasa_stub):
+    rasa_stub.status = 500
+    fake_telegram.send_text(CHAT, "quelles formations ?")
+    [apology] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert apology["text"].startswith("Désolé")
+    assert [b["text"] for b in buttons(apology)] == ["Réessayer"]
+    rasa_stub.status = 200
+    fake_telegram.press_button(CHAT, apology["message_id"], "Réessayer")
+    [answer] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert answer["text"] == "Vous avez dit : quelles formations ?"
+    assert rasa_stub.messages(CHAT) == ["quelles formations ?"] * 2
+
+
+async def test_empty_rasa_answer_is_an_apology_not_silence(front, fake_telegram, rasa_stub):
+    rasa_stub.answers["bonjour"] = []
+    fake_telegram.send_text(CHAT, "bonjour")
+    [apology] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert [b["text"] for b in buttons(apology)] == ["Réessayer"]
+
+
+async def test_typed_front_command_is_plain_text_for_rasa(front, fake_telegram, rasa_stub):
+    fake_telegram.send_text(CHAT, "!supprimer_ok")
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert reply["text"] == "Vous avez dit : !supprimer_ok"
+
+
+async def test_button_with_front_command_runs_it_instead_of_rasa(front, fake_telegram, rasa_stub):
+    calls: list[tuple[int, str]] = []
+
+    async def handler(chat_id: int, arg: str) -> list[OutMessage]:
+        calls.append((chat_id, arg))
+        return [OutMessage(text=f"Rappel le {arg}")]
+
+    front_commands.register("!test_rappel", handler)
+    rasa_stub.answers["rappel"] = [{"recipient_id": str(CHAT), "text": "Quand ?",
+                                    "buttons": [{"title": "Lundi", "payload": "!test_rappel lundi"}]}]
+    fake_telegram.send_text(CHAT, "rappel")
+    [question] = await fake_telegram.wait_for_messages(CHAT, 1)
+    fake_telegram.press_button(CHAT, question["message_id"], "Lundi")
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert reply["text"] == "Rappel le lundi"
+    assert calls == [(CHAT, "lundi")]
+    assert rasa_stub.messages(CHAT) == ["rappel"]
+
+
+@pytest.mark.parametrize(("status", "times"), [(429, 2), (500, 2)])
+async def test_telegram_errors_for_a_while_still_deliver(
+    front, fake_telegram, rasa_stub, status, times
+):
+    fake_telegram.fail_next("sendMessage", status=status, times=times, retry_after=1)
+    fake_telegram.send_text(CHAT, "bonjour")
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1, timeout=15)
+    assert reply["text"] == "Vous avez dit : bonjour"
+    assert fake_telegram.failures_served == [("sendMessage", status)] * times
+
+
+async def test_redis_down_says_so_and_recovers(front, fake_telegram, rasa_stub, redis):
+    store.set_redis(aioredis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1))
+    try:
+        fake_telegram.send_text(CHAT, "bonjour")
+        [down] = await fake_telegram.wait_for_messages(CHAT, 1)
+    finally:
+        await store.get_redis().close()
+        store.set_redis(redis)
+    assert down["text"] == "Le service est momentanément indisponible, réessayez dans un instant."
+    assert rasa_stub.received == []
+    fake_telegram.send_text(CHAT, "bonjour")
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert reply["text"] == "Vous avez dit : bonjour"
+
+
+async def test_commands_are_registered_in_french_and_mapped(front, fake_telegram, rasa_stub):
+    names = [c["command"] for c in fake_telegram.commands]
+    assert names == [
+        "start", "aide", "rdv", "annuler", "recommencer", "conseiller", "mesdonnees", "supprimer",
+    ]
+    assert all(c["description"] for c in fake_telegram.commands)
+    for command in ("/start", "/rdv", "/annuler", "/recommencer", "/conseiller", "/supprimer"):
+        fake_telegram.send_text(CHAT, command)
+        await fake_telegram.wait_for_messages(CHAT, 1)
+    assert rasa_stub.messages(CHAT) == [
+        "/greet", "/show_booking", "/cancel_appointment", "/restart", "/ask_human", "/delete_data",
+    ]
+    fake_telegram.send_text(CHAT, "/aide")
+    [help_message] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert "/rdv" in help_message["text"] and "/supprimer" in help_message["text"]
+    assert len(rasa_stub.received) == 6
+
+
+async def test_other_groups_get_no_answer(front, fake_telegram, rasa_stub):
+    fake_telegram.send_text(-100777, "bonjour le groupe", user_id=99, chat_type="supergroup")
+    fake_telegram.send_text(CHAT, "bonjour")
+    await fake_telegram.wait_for_messages(CHAT, 1)
+    assert fake_telegram.messages(-100777) == []
+    assert rasa_stub.messages() == ["bonjour"]
+
+
+async def test_first_contact_asks_consent_then_answers_the_first_question(
+    front, fake_telegram, rasa_stub
+):
+    newcomer = 4299
+    fake_telegram.send_text(newcomer, "c quoi le cnam")
+    notice, question = await fake_telegram.wait_for_messages(newcomer, 2)
+    assert "/supprimer" in notice["text"]
+    assert rasa_stub.received == []
+    fake_telegram.press_button(newcomer, question["message_id"], "J'accepte")
+    thanks, answer = await fake_telegram.wait_for_messages(newcomer, 2)
+    assert thanks["text"].startswith("Merci")
+    assert answer["text"] == "Vous avez dit : c quoi le cnam"
+    assert rasa_stub.messages(newcomer) == ["c quoi le cnam"]
+
+
+async def test_a_crash_is_apologised_for_without_a_traceback(front, fake_telegram, rasa_stub):
+    async def broken(chat_id: int, arg: str) -> list[OutMessage]:
+        raise ValueError("secret internal detail")
+
+    front_commands.register("test_casse", broken)
+    rasa_stub.answers["casse"] = [{"recipient_id": str(CHAT), "text": "Choisissez",
+                                   "buttons": [{"title": "Casser", "payload": "!test_casse"}]}]
+    fake_telegram.send_text(CHAT, "casse")
+    [question] = await fake_telegram.wait_for_messages(CHAT, 1)
+    fake_telegram.press_button(CHAT, question["message_id"], "Casser")
+    [apology] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert apology["text"] == "Désolé, un problème est survenu. Réessayez dans un instant."
+    fake_telegram.send_text(CHAT, "toujours là ?")
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert reply["text"] == "Vous avez dit : toujours là ?"
+
+
+async def test_mesdonnees_sends_the_export_file(front, fake_telegram, rasa_stub):
+    fake_telegram.send_text(CHAT, "bonjour")  # leaves the button tokens behind
+    await fake_telegram.wait_for_messages(CHAT, 1)
+    fake_telegram.send_text(CHAT, "/mesdonnees")
+    text, document = await fake_telegram.wait_for_messages(CHAT, 2)
+    assert "fichier" in text["text"]
+    exported = json.loads(fake_telegram.files[document["document"]["file_id"]])
+    assert exported["donnees"]
+    assert rasa_stub.messages(CHAT) == ["bonjour"]
+
+
+async def test_contact_keyboard_on_a_long_text_comes_last_and_is_removed_later(
+    front, fake_telegram, rasa_stub
+):
+    long_text = "Pour vous rappeler, il me faut votre numéro. " * 120  # two messages
+    rasa_stub.answers["rdv"] = [{"recipient_id": str(CHAT),
+                                 "custom": {"text": long_text, "request_contact": "Partager"}}]
+    fake_telegram.send_text(CHAT, "rdv")
+    first, second = await fake_telegram.wait_for_messages(CHAT, 2)
+    assert fake_telegram.markup_sent_with(first) is None
+    assert "keyboard" in fake_telegram.markup_sent_with(second)
+    rasa_stub.answers["0639123456"] = [{"recipient_id": str(CHAT), "text": "Merci."}]
+    fake_telegram.send_text(CHAT, "0639123456")
+    [thanks] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert fake_telegram.markup_sent_with(thanks) == {"remove_keyboard": True}

@@ -1,0 +1,195 @@
+"""The front's parts on their own: rendering rules, Rasa client, tokens, pipeline."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import pytest
+import redis.asyncio as aioredis
+from telegram import InlineKeyboardButton
+
+from bot import callbacks, front_commands, relay
+from bot.commands import payload_for
+from bot.messages import Document, from_rasa
+from bot.pipeline import RETRY_PAYLOAD, Pipeline, is_emoji_only
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.render import keyboard_rows, split_text
+from bot.telegram_handlers import e164
+from cnam import privacy
+from cnam.keys import person_key
+
+if TYPE_CHECKING:
+    from tests.rasa_stub import RasaStub
+
+pytest_plugins = ["tests.rasa_stub"]
+
+CHAT = 4401
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_split_text_cuts_at_paragraphs_within_the_limit():
+    paragraphs = [f"Paragraphe {i}. " + "mot " * 300 for i in range(5)]
+    text = "\n\n".join(p.strip() for p in paragraphs)
+    chunks = split_text(text)
+    assert len(chunks) > 1
+    assert all(utf16(c) <= 4096 for c in chunks)
+    assert all(c.startswith("Paragraphe") for c in chunks)
+    assert " ".join(chunks).split() == text.split()
+
+
+def test_split_text_counts_emoji_as_telegram_does():
+    text = "🙂" * 3000  # 6 000 UTF-16 units, no place to cut
+    chunks = split_text(text)
+    assert all(utf16(c) <= 4096 for c in chunks)
+    assert "".join(chunks) == text
+
+
+def test_short_titles_share_rows_long_ones_do_not():
+    def rows(*titles: str) -> list[int]:
+        buttons = [InlineKeyboardButton(t, callback_data=t) for t in titles]
+        return [len(row) for row in keyboard_rows(buttons)]
+
+    assert rows("Oui", "Non") == [2]
+    assert rows("Lun", "Mar", "Mer", "Jeu", "Ven") == [3, 2]
+    assert rows("Demandeur d'emploi", "Salarié") == [1, 1]
+    assert rows("En journée", "Le soir") == [2]
+
+
+def test_from_rasa_reads_text_buttons_and_custom():
+    plain = from_rasa({"text": "Bonjour", "buttons": [{"title": "Oui", "payload": "/affirm"}]})
+    assert plain is not None
+    assert (plain.text, plain.buttons, plain.html) == ("Bonjour", [("Oui", "/affirm")], False)
+    custom = from_rasa({"custom": {
+        "text": "<b>Votre rendez-vous</b>", "html": True, "request_contact": "Partager",
+        "document": {"filename": "rdv.ics", "mime_type": "text/calendar",
+                     "content_b64": base64.b64encode(b"ICS").decode()},
+    }})
+    assert custom is not None
+    assert custom.html and custom.request_contact == "Partager"
+    assert custom.document == Document("rdv.ics", b"ICS", "text/calendar")
+    broken = from_rasa({"custom": {"document": {"filename": "x", "content_b64": "%%%"}}})
+    assert broken is None
+    assert from_rasa({"recipient_id": "1"}) is None
+
+
+@pytest.mark.parametrize("text", ["😀", "👍🏽", "❤️", "🇫🇷 🙏", "😂😂😂"])
+def test_emoji_only(text):
+    assert is_emoji_only(text)
+
+
+@pytest.mark.parametrize("text", ["ok 👍", "?", "", "  ", "1️⃣", "bac+2", "..."])
+def test_not_emoji_only(text):
+    assert not is_emoji_only(text)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("262639123456", "+262639123456"),
+        ("+33 6 12 34 56 78", "+33612345678"),
+        ("0639 12 34 56", "+262639123456"),
+        ("0033612345678", "+33612345678"),
+    ],
+)
+def test_e164(given, expected):
+    assert e164(given) == expected
+
+
+def test_commands_map_to_payloads():
+    assert payload_for("/rdv") == "/show_booking"
+    assert payload_for("/rdv@cnam_bot") == "/show_booking"
+    assert payload_for("/start 12345") == "/greet"
+    assert payload_for("/inconnu") is None
+    assert payload_for("/") is None
+    assert payload_for("bonjour") is None
+
+
+def test_front_command_parsing():
+    assert front_commands.parse("!rappel 2024-05-02 08:00") == ("rappel", "2024-05-02 08:00")
+    assert front_commands.parse("!supprimer_ok") == ("supprimer_ok", "")
+
+
+async def test_tokens_are_reused_per_payload_and_valid_only_in_their_chat(redis: aioredis.Redis):
+    first = await callbacks.tokenize(CHAT, ["/affirm", "/deny", "/affirm"])
+    again = await callbacks.tokenize(CHAT, ["/deny"])
+    assert first[0] == first[2] and first[1] == again[0] and first[0] != first[1]
+    assert await callbacks.resolve(CHAT, first[1]) == "/deny"
+    assert await callbacks.resolve(CHAT + 1, first[1]) is None
+    assert await callbacks.resolve(CHAT, "b:nope") is None
+    assert await callbacks.resolve(CHAT, first[1].removeprefix(callbacks.DATA_PREFIX)) is None
+    assert 0 < await redis.ttl(person_key("cb", CHAT)) <= callbacks.TTL_SECONDS
+    assert await callbacks.first_press(CHAT, 7)
+    assert not await callbacks.first_press(CHAT, 7)
+
+
+@pytest.fixture
+async def rasa(rasa_stub: RasaStub) -> AsyncIterator[RasaClient]:
+    client = RasaClient(rasa_stub.url, timeout=2)
+    await client.start()
+    yield client
+    await client.close()
+
+
+async def test_rasa_client_posts_the_rest_body(rasa, rasa_stub):
+    replies = await rasa.send(CHAT, "bonjour", {"transport": "test"})
+    assert replies[0]["text"] == "Vous avez dit : bonjour"
+    assert rasa_stub.received == [
+        {"sender": str(CHAT), "message": "bonjour", "metadata": {"transport": "test"}}
+    ]
+
+
+async def test_rasa_client_failures_are_rasa_unavailable(rasa, rasa_stub):
+    rasa_stub.status = 503
+    with pytest.raises(RasaUnavailable):
+        await rasa.send(CHAT, "bonjour")
+    rasa_stub.status = 200
+    release = rasa_stub.hold("lent")
+    slow = RasaClient(rasa_stub.url, timeout=0.3)
+    await slow.start()
+    try:
+        with pytest.raises(RasaUnavailable):
+            await slow.send(CHAT, "lent")
+    finally:
+        release.set()
+        await slow.close()
+    closed = RasaClient("http://127.0.0.1:9", connect_timeout=1)
+    await closed.start()
+    try:
+        with pytest.raises(RasaUnavailable):
+            await closed.send(CHAT, "bonjour")
+    finally:
+        await closed.close()
+
+
+async def test_typed_command_kept_for_retry_is_replayed_as_text(rasa, rasa_stub, redis):
+    """A typed "!supprimer_ok" stays text, even when replayed by the "Réessayer" button."""
+    await privacy.record_consent(redis, CHAT, privacy.ACCEPTED)
+    pipeline = Pipeline(rasa, "test")
+    rasa_stub.status = 500
+    [apology] = await pipeline.handle(CHAT, "!supprimer_ok")
+    assert apology.buttons == [("Réessayer", RETRY_PAYLOAD)]
+    assert 0 < await redis.ttl(person_key("retry", CHAT)) <= 3600
+    rasa_stub.status = 200
+    [reply] = await pipeline.handle(CHAT, RETRY_PAYLOAD, trusted=True)
+    assert reply.text == "Vous avez dit : !supprimer_ok"
+    [expired] = await pipeline.handle(CHAT, RETRY_PAYLOAD, trusted=True)
+    assert "plus votre message" in expired.text
+    assert rasa_stub.messages() == ["!supprimer_ok", "!supprimer_ok"]
+
+
+async def test_live_relay_comes_before_everything(rasa, rasa_stub, redis, monkeypatch):
+    forwarded: list[tuple[int, str]] = []
+
+    async def adviser_is_live(chat_id: int, text: str) -> bool:
+        forwarded.append((chat_id, text))
+        return True
+
+    monkeypatch.setattr(relay, "forward_from_user", adviser_is_live)
+    assert await Pipeline(rasa, "test").handle(CHAT, "bonjour") == []
+    assert forwarded == [(CHAT, "bonjour")]
+    assert rasa_stub.received == []

@@ -1,0 +1,89 @@
+"""Every key written about a person expires (RETENTION_DAYS or sooner).
+
+Each kind of person key the project writes is produced here through the
+code that writes it in production; the end-to-end version runs a whole
+conversation and calls the same check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot import callbacks, consent, relay
+from bot.pipeline import Pipeline
+from bot.rasa_client import RasaClient
+from cnam import appointments, clock, handoff, privacy
+from cnam.handoff import Holder
+from tests.calendar_config import NOW, make_config
+from tests.privacy_checks import assert_all_person_keys_expire
+
+if TYPE_CHECKING:
+    from tests.rasa_stub import RasaStub
+
+pytest_plugins = ["tests.rasa_stub"]
+
+PERSON = 880_000_101
+MINOR = 880_000_102
+SLOTS = {"prenom": "Zaina", "tranche_age": "18_25", "niveau": "bac", "commune": "Koungou"}
+
+
+@pytest.fixture
+async def pipeline(rasa_stub: RasaStub, redis: aioredis.Redis) -> AsyncIterator[Pipeline]:
+    rasa = RasaClient(rasa_stub.url)
+    await rasa.start()
+    yield Pipeline(rasa, "test")
+    await rasa.close()
+
+
+async def save_rasa_tracker(chat_id: int) -> None:
+    """Rasa's own tracker store, as configured in endpoints.yml, saves the profile slots."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_ext.stores import UrlRedisTrackerStore
+
+    events = [UserUttered("g le bac"), *(SlotSet(k, v) for k, v in SLOTS.items())]
+    tracker = DialogueStateTracker.from_events(str(chat_id), events)
+    await UrlRedisTrackerStore(Domain.empty()).save(tracker)
+
+
+async def test_every_person_key_expires(pipeline, rasa_stub, redis, monkeypatch) -> None:
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    await pipeline.handle(PERSON, "bjr je cherche une formation")  # kept until consent
+    await assert_all_person_keys_expire(redis, PERSON)
+    await pipeline.handle(PERSON, consent.ACCEPT, trusted=True)
+    rasa_stub.status = 500
+    await pipeline.handle(PERSON, "et le cpf ?")  # kept for the "Réessayer" button
+    rasa_stub.status = 200
+    tokens = await callbacks.tokenize(PERSON, ["/affirm", "/deny"])
+    assert await callbacks.resolve(PERSON, tokens[0]) == "/affirm"
+    await callbacks.first_press(PERSON, 12)
+    slot = "adv1|2026-12-03T14:30"
+    assert (await appointments.book(redis, make_config(), PERSON, slot, "site", NOW)).ok
+    handoff_id = await handoff.request_handoff(
+        redis, PERSON, "profil_complet_rdv", SLOTS, ["g le bac"], "jeudi 14 h 30", [], []
+    )
+    record = await handoff.find(redis, handoff_id)
+    assert record is not None
+    await relay.open_relay(redis, record, Holder(77, "Anli"))
+    await save_rasa_tracker(PERSON)
+
+    found = await assert_all_person_keys_expire(redis, PERSON)
+    # The check above is only worth something if every kind was written.
+    assert {privacy.kind_of(k, PERSON) for k in found} == {
+        "consent", "retry", "cb", "booking", "handoff", "relay", "tracker"
+    }
+
+
+async def test_a_minor_marker_expires_too(pipeline, redis) -> None:
+    await pipeline.handle(MINOR, "slt")
+    await pipeline.handle(MINOR, consent.ACCEPT, trusted=True)
+    await privacy.forget_profile(MINOR)
+    await pipeline.handle(MINOR, "j'ai 14 ans")
+    found = await assert_all_person_keys_expire(redis, MINOR)
+    assert {privacy.kind_of(k, MINOR) for k in found} == {"consent", "minor"}
