@@ -17,6 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import hand_over
 from cnam import appointments, booking, booking_messages, clock, ics
 from cnam.advisers import AdvisersConfig, get_advisers
 from cnam.calendar import (
@@ -79,6 +80,13 @@ def _keep(tracker: Tracker, slot: str) -> dict[str, Any]:
     """Leave ``slot`` as another validator of this turn set it (or empty)."""
     value = tracker.get_slot(slot)
     return {slot: None if _is_payload(value) else value}
+
+
+def _intent(tracker: Tracker) -> str | None:
+    """The intent of the last message (the one under nlu_fallback, if any)."""
+    return tracker.get_intent_of_latest_message() or (
+        tracker.latest_message.get("intent") or {}
+    ).get("name")
 
 
 def _day(value: Any) -> date | None:
@@ -396,8 +404,9 @@ class ActionAskRdvCreneau(Action):
             await _ask_day(dispatcher, tracker)
             return [SlotSet("rdv_jour", None), SlotSet("requested_slot", "rdv_jour")]
         window = _decode(tracker.get_slot("rdv_souhait"))
-        shown = sorted(nearest(free, window, MAX_TIMES), key=lambda s: s.start) if window \
-            else free[:MAX_TIMES]
+        shown = free[:MAX_TIMES]
+        if window:  # the times nearest the wish, in order
+            shown = sorted(nearest(free, window, MAX_TIMES), key=lambda s: s.start)
         dispatcher.utter_message(
             text=f"À quelle heure, {format_day(day)} ? (heure de Mayotte)",  # type: ignore[arg-type]
             buttons=[_button(_slot_label(s, with_day=False), "inform", rdv_creneau=s.id)
@@ -490,6 +499,8 @@ class ActionConfirmBooking(Action):
             dispatcher.utter_message(text=booking_messages.to_bring(config))
         dispatcher.utter_message(json_message=ics.document_payload(config, made, now))
         dispatcher.utter_message(text=booking_messages.reminders_note())
+        # The adviser receives the person's summary with the appointment.
+        await hand_over(tracker, "profil_complet_rdv", appointment=booking_messages.booking_line(made))
         return _end_attempt(rdv_confirme=made.id)
 
 
@@ -543,7 +554,7 @@ class ActionCancelBookingConfirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        if tracker.get_intent_of_latest_message() == "deny":
+        if _intent(tracker) == "deny":
             dispatcher.utter_message(text="D'accord, rien n'est annulé.")
             return [SlotSet("rdv_annulation", None)]
         booking_id = tracker.get_slot("rdv_annulation")

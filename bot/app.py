@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from telegram import BotCommand, Update
 from telegram.ext import Application
 
-from bot import advisers, telegram_handlers
+from bot import advisers, reminders, telegram_handlers
 from bot.commands import COMMANDS
 from bot.ordering import PerChatUpdateProcessor
 from bot.pipeline import Pipeline
@@ -48,9 +48,11 @@ async def post_init(application: Application) -> None:
     application.bot_data[telegram_handlers.PIPELINE] = Pipeline(rasa, "telegram")
     await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
     await advisers.start(application)
+    await reminders.start(application)
 
 
 async def post_shutdown(application: Application) -> None:
+    await reminders.stop(application)
     await advisers.stop(application)
     pipeline: Pipeline | None = application.bot_data.get(telegram_handlers.PIPELINE)
     if pipeline is not None:

@@ -71,7 +71,10 @@ class Pipeline:
         busy: Busy = contextlib.nullcontext,
     ) -> list[OutMessage]:
         """Answer one input. ``trusted``: it comes from a button or a command, not typed."""
-        if await relay.forward_from_user(chat_id, text):
+        # The person's own commands (/mesdonnees, /supprimer, consent) still work
+        # while an adviser talks with them live; everything else goes to the adviser.
+        own_command = trusted and text.startswith("!")
+        if not own_command and await relay.forward_from_user(chat_id, text):
             return []
         messages = await self._answer(chat_id, text, trusted, busy)
         await consent.after_turn(chat_id)

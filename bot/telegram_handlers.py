@@ -123,7 +123,8 @@ async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: OutMe
 
 
 async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    key = shared_key("update", update.update_id)
+    # "u" keeps the tail non-numeric: person SCANs (<prefix>:*:<chat_id>) never match it.
+    key = shared_key("update", f"u{update.update_id}")
     if not await get_redis().set(key, 1, nx=True, ex=DUPLICATE_WINDOW_SECONDS):
         log.info("update %s already handled", update.update_id)
         raise ApplicationHandlerStop

@@ -104,13 +104,18 @@ _WEEKDAY = re.compile(
     r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun|mar|mer|jeu|ven|sam|dim)\b"
 )
 _NEXT_WEEK = re.compile(r"\bsemaine (prochaine|pro)\b|\bla semaine d'apres\b")
-_FILLER = re.compile(
-    r"\b(le|la|les|l'|ce|cet|cette|en|du|de|d'|a|au|pour|plutot|prochaine?|svp|stp|"
-    r"possible|si|dispo|disponible|rdv|rendez-vous|je|j'|veux|voudrais|peux|suis|"
-    r"ok|oui|bon|alors|et|ou|ca|c'est|vers|environ|sinon|plus|tard|tot|moi|mon)\b"
+# The only words handed to dateparser: the rest of a message ("je veux un rdv")
+# would be misread ("un" -> the 1st).
+_DATE_TOKEN = re.compile(
+    r"\b(\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,4}|janv(?:ier)?|fevr?(?:ier)?|mars|avr(?:il)?|mai|"
+    r"juin|juil(?:let)?|aout|sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|dec(?:embre)?|dans|"
+    r"jours?|semaines?|mois|demain|apres-demain|aujourd'hui|hier)\b"
 )
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_BARE_DAY = re.compile(r"^(?P<n>[0-3]?\d)(er)?$")
+_BARE_DAY = re.compile(r"^[0-3]?\d$")
+
+
+_WEEKDAY_INDEX = {name[:3]: i for i, name in enumerate(JOURS)}
 
 
 def _read_time(text: str) -> tuple[time | None, bool, str]:
@@ -148,34 +153,29 @@ def _read_day(text: str, now: datetime, tz: ZoneInfo) -> date | None:
     today = now.astimezone(tz).date()
     weekday = _WEEKDAY.search(text)
     next_week = _NEXT_WEEK.search(text)
-    rest = _FILLER.sub(" ", _WEEKDAY.sub(" ", _NEXT_WEEK.sub(" ", text)))
-    rest = re.sub(r"\s+", " ", rest).strip(" ,.!?")
-    bare = _BARE_DAY.match(rest)
-    if bare:
-        return _next_day_of_month(int(bare["n"]), today)
-    if weekday and not rest:
+    text = re.sub(r"\b1er\b", "1", _NEXT_WEEK.sub(" ", text))
+    tokens = " ".join(m.group(1) for m in _DATE_TOKEN.finditer(text))
+    if _BARE_DAY.match(tokens):  # "le 12", "mardi 8": dateparser would go back in time
+        return _next_day_of_month(int(tokens), today)
+    if tokens:
+        settings = {
+            "PREFER_DATES_FROM": "future",
+            "TIMEZONE": str(tz),
+            "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None),
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        }
+        parsed = dateparser.parse(tokens, languages=["fr"], settings=settings)
+        if parsed:
+            return parsed.date()
+    monday = today + timedelta(days=7 - today.weekday())
+    if weekday:
         target = _WEEKDAY_INDEX[weekday.group(1)[:3]]
         if next_week:
-            monday = today + timedelta(days=7 - today.weekday())
             return monday + timedelta(days=target)
         # "jeudi" and "jeudi prochain" both mean the next Thursday after today:
         # usage differs between speakers, and the answer always shows the date.
         return today + timedelta(days=(target - today.weekday() - 1) % 7 + 1)
-    if next_week and not rest:
-        return today + timedelta(days=7 - today.weekday())
-    if not rest:
-        return None
-    settings = {
-        "PREFER_DATES_FROM": "future",
-        "TIMEZONE": str(tz),
-        "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None),
-        "RETURN_AS_TIMEZONE_AWARE": False,
-    }
-    parsed = dateparser.parse(rest, languages=["fr"], settings=settings)
-    return parsed.date() if parsed else None
-
-
-_WEEKDAY_INDEX = {name[:3]: i for i, name in enumerate(JOURS)}
+    return monday if next_week else None
 
 
 def parse_wish(text: str, now: datetime, tz: ZoneInfo) -> Wish | None:
@@ -193,10 +193,10 @@ def parse_wish(text: str, now: datetime, tz: ZoneInfo) -> Wish | None:
         plain = pattern.sub(replacement, plain)
     at, approximate, plain = _read_time(plain)
     period, plain = _read_period(plain)
-    if at is not None and period == "midi":
-        period = None  # "demain midi 30" is not a thing; "12h" already says it
-    if period == "midi" and at is None:
-        at, approximate, period = time(12, 0), True, None
+    if period == "midi":  # a moment rather than a part of the day
+        period = None
+        if at is None:
+            at, approximate = time(12, 0), True
     wish = Wish(_read_day(plain, now, tz), at, approximate, period)
     return None if wish.empty else wish
 

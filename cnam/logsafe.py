@@ -4,9 +4,9 @@ their words or their phone number.
 - ``hash_id(chat_id)``: the pseudonym to log instead of a chat id;
 - ``masked(text)``: what to log instead of a message the person wrote;
 - ``PersonalDataFilter``: last line of defence, on the handlers: it masks
-  phone numbers and e-mail addresses that reached a log record anyway.
-  A name cannot be recognised reliably, hence ``masked``. Install it with
-  ``install_log_filter()`` once logging is configured.
+  phone numbers, e-mail addresses and bot tokens that reached a log record
+  anyway (a name cannot be recognised reliably, hence ``masked``). Install
+  it with ``install_log_filter()`` once logging is configured.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from cnam.settings import get_settings
 
 PHONE_MASK = "[tél. masqué]"
 EMAIL_MASK = "[e-mail masqué]"
+TOKEN_MASK = "[jeton masqué]"
 
 # French numbers (0639 12 34 56, 06.39.12.34.56), international ones
 # (+262 639 12 34 56, 00262639123456) and bare runs of 9 to 12 digits, which
@@ -33,6 +34,9 @@ _PHONE = re.compile(
     r")(?!\d)"
 )
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# A Telegram bot token (``123456:AA…``, 35 characters after the colon), as in
+# the Bot API URLs that HTTP libraries log.
+_BOT_TOKEN = re.compile(r"(?<!\d)\d{5,12}:[\w\-]{30,}")
 
 
 def hash_id(chat_id: int | str) -> str:
@@ -43,7 +47,8 @@ def hash_id(chat_id: int | str) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with phone numbers and e-mail addresses masked."""
+    """``text`` with bot tokens, e-mail addresses and phone numbers masked."""
+    text = _BOT_TOKEN.sub(TOKEN_MASK, text)
     return _PHONE.sub(PHONE_MASK, _EMAIL.sub(EMAIL_MASK, text))
 
 
@@ -53,7 +58,7 @@ def masked(text: str) -> str:
 
 
 class PersonalDataFilter(logging.Filter):
-    """Masks phone numbers and e-mails in the message, the traceback and the stack."""
+    """Applies ``redact`` to the message, the traceback and the stack."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore, TicketLock
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.utils.endpoints import EndpointConfig
 
@@ -46,3 +46,8 @@ class UrlRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig | None = None) -> None:
         super().__init__(key_prefix=get_settings().redis_prefix)
         self.red = _client(decode_responses=False)
+
+    def save_lock(self, lock: TicketLock) -> None:
+        # Rasa deletes the lock after each message; a crash in between would
+        # leave it forever, so it also expires well after any ticket's lifetime.
+        self.red.set(self.key_prefix + lock.conversation_id, lock.dumps(), ex=int(10 * LOCK_LIFETIME))

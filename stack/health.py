@@ -37,10 +37,10 @@ async def check_redis() -> Check:
         await client.close()
 
 
-async def _get(url: str, timeout: float = 3) -> tuple[int, str]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        async with session.get(url) as response:
-            return response.status, await response.text()
+async def _get(url: str) -> tuple[int, str]:
+    limit = aiohttp.ClientTimeout(total=3)
+    async with aiohttp.ClientSession(timeout=limit) as session, session.get(url) as response:
+        return response.status, await response.text()
 
 
 async def check_rasa() -> Check:
@@ -48,7 +48,8 @@ async def check_rasa() -> Check:
     try:
         status, body = await _get(f"{settings.rasa_url}/status?token={settings.rasa_token}")
     except Exception as exc:
-        return Check("Rasa", False, f"injoignable sur {settings.rasa_url} ({exc.__class__.__name__}) : lancez `make run`")
+        reason = exc.__class__.__name__
+        return Check("Rasa", False, f"injoignable sur {settings.rasa_url} ({reason}) : lancez `make run`")
     if status == 401:
         return Check("Rasa", False, "refuse le jeton : RASA_TOKEN diffère de celui du serveur")
     if status != 200:

@@ -51,3 +51,13 @@ async def rasa_server():  # type: ignore[no-untyped-def]
     stack = await Stack.start()
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="session")
+async def live_bot(rasa_server):  # type: ignore[no-untyped-def]
+    """The real bot process on the fake Bot API, in front of the real stack."""
+    from tests.e2e import LiveBot
+
+    live = await LiveBot.start(rasa_server)
+    yield live
+    await live.stop()

@@ -32,13 +32,18 @@ from tests.calendar_config import NOW, TZ, at
     ("vers midi", None, time(12, 0), True, None),
     ("2026-12-03", date(2026, 12, 3), None, False, None),
     ("hier", date(2026, 11, 29), None, False, None),  # in the past: the caller says so
+    # whole sentences: only the date words reach dateparser ("un" is not the 1st)
+    ("je veux un rdv jeudi aprem", date(2026, 12, 3), None, False, "apres_midi"),
+    ("décaler mon rdv à mardi 10h", date(2026, 12, 1), time(10, 0), False, None),
+    ("un rendez-vous dans 2 semaines", date(2026, 12, 14), None, False, None),
 ])
 def test_french_wishes(text, day, at_, approx, period) -> None:
     wish = parse_wish(text, NOW, TZ)
     assert (wish.day, wish.at, wish.approximate, wish.period) == (day, at_, approx, period)
 
 
-@pytest.mark.parametrize("text", ["bonjour", "je sais pas", "ok", "", "2026-13-45"])
+@pytest.mark.parametrize("text", ["bonjour", "je sais pas", "ok", "", "2026-13-45",
+                                  "tous les jours", "un rdv svp"])
 def test_no_wish_in_text(text) -> None:
     assert parse_wish(text, NOW, TZ) is None
 

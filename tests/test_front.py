@@ -61,14 +61,17 @@ async def front(
 
 
 async def test_text_gets_the_rasa_answer_with_an_inline_keyboard(front, fake_telegram, rasa_stub):
+    release = rasa_stub.hold("bonjour")
     fake_telegram.send_text(CHAT, "bonjour")
+    # "typing…" is shown while Rasa works.
+    await fake_telegram.wait_for(lambda: (CHAT, "typing") in fake_telegram.chat_actions)
+    release.set()
     [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
     assert reply["text"] == "Vous avez dit : bonjour"
     assert [b["text"] for b in buttons(reply)] == ["Oui", "Non"]
     assert rasa_stub.received == [
         {"sender": str(CHAT), "message": "bonjour", "metadata": {"transport": "telegram"}}
     ]
-    assert (CHAT, "typing") in fake_telegram.chat_actions
 
 
 async def test_button_press_sends_payload_answers_query_and_closes_keyboard(
@@ -142,7 +145,8 @@ async def test_one_chat_in_order_while_another_is_served(front, fake_telegram, r
     release.set()
     first, second = await fake_telegram.wait_for_messages(CHAT, 2)
     assert (first["text"], second["text"]) == ("Vous avez dit : premier", "Vous avez dit : second")
-    assert front.update_processor.active_chats == 0  # type: ignore[attr-defined]
+    # Each chat's lock is dropped once idle.
+    await fake_telegram.wait_for(lambda: front.update_processor.active_chats == 0)
 
 
 @pytest.mark.parametrize(

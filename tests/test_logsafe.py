@@ -73,9 +73,11 @@ def test_a_message_logged_at_info_shows_neither_name_nor_phone(captured) -> None
     assert output.count(logsafe.PHONE_MASK) == 3  # the argument, the chat id, the traceback
 
 
-def test_redaction_leaves_dates_times_and_ids_alone() -> None:
+def test_redaction_masks_numbers_and_tokens_but_leaves_dates_and_ids_alone() -> None:
     for phone in PHONE_FORMS:
         assert logsafe.redact(f"tél {phone}.") == f"tél {logsafe.PHONE_MASK}."
+    url = "POST https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe"
+    assert logsafe.redact(url) == f"POST https://api.telegram.org/bot{logsafe.TOKEN_MASK}/getMe"
     for harmless in [
         "rdv 2026-12-03 14:30", "slot adv1|2026-12-03T14:30", "entrée 1764320000123-0",
         "le 03/12/2026 à 9 h", "bac+2, 3 ans, 500 €",

@@ -1,0 +1,104 @@
+"""End-to-end helpers: the real bot process, Rasa, actions and Redis, with the
+project's fake Telegram Bot API playing the users."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fake_telegram import FakeTelegram
+from tests.stack import Process, Stack
+
+ADVISERS_GROUP = -100777
+ADVISER = 9001
+QUIET_SECONDS = 1.5  # a turn is over when the bot stays silent this long
+
+
+@dataclass
+class LiveBot:
+    fake: FakeTelegram
+    stack: Stack
+    bot: Process
+
+    @classmethod
+    async def start(cls, stack: Stack) -> LiveBot:
+        fake = FakeTelegram()
+        await fake.start()
+        fake.members[ADVISERS_GROUP][ADVISER] = "member"
+        env = {
+            **stack.env,
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "ADVISER_CHAT_ID": str(ADVISERS_GROUP),
+            "WEBHOOK_URL": "",
+        }
+        bot = Process("bot", [sys.executable, "-m", "bot"], env)
+        bot.start()
+        live = cls(fake, stack, bot)
+        await fake.wait_for(lambda: bool(fake.calls_of("getUpdates")), timeout=60)
+        return live
+
+    async def stop(self) -> None:
+        self.bot.stop()
+        await self.fake.stop()
+
+    def person(self, chat_id: int) -> Person:
+        return Person(self, chat_id)
+
+
+@dataclass
+class Person:
+    """One user in a private chat with the bot."""
+
+    live: LiveBot
+    chat_id: int
+
+    @property
+    def fake(self) -> FakeTelegram:
+        return self.live.fake
+
+    async def replies(self, timeout: float = 60) -> list[dict[str, Any]]:  # noqa: ASYNC109
+        """Everything the bot sends until it has been quiet for QUIET_SECONDS."""
+        sent = self.fake.sent[self.chat_id]
+        start = len(sent)
+        deadline = time.monotonic() + timeout
+        while len(sent) == start:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no answer in chat {self.chat_id}; bot log:\n{self.live.bot.log_tail()}")
+            await asyncio.sleep(0.05)
+        seen = len(sent)
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < QUIET_SECONDS:
+            await asyncio.sleep(0.05)
+            if len(sent) != seen:
+                seen, quiet_since = len(sent), time.monotonic()
+        return sent[start:]
+
+    async def say(self, text: str) -> list[dict[str, Any]]:
+        self.fake.send_text(self.chat_id, text)
+        return await self.replies()
+
+    async def press(self, title: str) -> list[dict[str, Any]]:
+        """Press the button titled ``title`` on the latest message that has it."""
+        for message in reversed(self.fake.sent[self.chat_id]):
+            if title in button_titles(message):
+                self.fake.press_button(self.chat_id, message["message_id"], title)
+                return await self.replies()
+        raise AssertionError(f"no button {title!r}; last messages: {texts(self.fake.sent[self.chat_id][-3:])}")
+
+    async def start_with_consent(self, first: str = "bjr") -> list[dict[str, Any]]:
+        prompt = await self.say(first)
+        assert "J'accepte" in button_titles(prompt[-1]), texts(prompt)
+        return await self.press("J'accepte")
+
+
+def button_titles(message: dict[str, Any]) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]
+
+
+def texts(messages: list[dict[str, Any]]) -> list[str]:
+    return [m.get("text") or m.get("caption") or "" for m in messages]

@@ -1,0 +1,75 @@
+"""From "bjr" to recommendations, through the real bot, Rasa, actions and Redis."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e import LiveBot, button_titles, texts
+
+pytestmark = pytest.mark.stack
+
+
+async def test_bjr_gets_a_french_greeting_with_buttons(live_bot: LiveBot) -> None:
+    person = live_bot.person(610001)
+    greeting = await person.start_with_consent("bjr")
+    assert any("assistant d'orientation du CNAM" in t for t in texts(greeting)), texts(greeting)
+    assert "Trouver une formation" in button_titles(greeting[-1])
+
+
+def cards(messages: list[dict]) -> list[str]:
+    return [t for t in texts(messages) if t.startswith("📚")]
+
+
+async def test_job_seeker_from_koungou_wanting_btp(live_bot: LiveBot) -> None:
+    person = live_bot.person(610002)
+    await person.start_with_consent("slt")
+    await person.press("Trouver une formation")
+    await person.say("Anli")
+    await person.press("18 à 25 ans")
+    await person.say("chui au chomage a koungou g le bac pro")
+    await person.press("BTP, construction")
+    await person.press("En alternance (école + entreprise)")
+    final = await person.press("En journée")
+    shown = cards(final)
+    assert len(shown) == 3, texts(final)
+    assert "DEUST" in shown[0] and "BTP" in shown[0]
+    assert "Prendre rendez-vous" in button_titles(final[-1])
+
+
+async def test_rectorat_agent_wanting_management_in_the_evening(live_bot: LiveBot) -> None:
+    person = live_bot.person(610003)
+    await person.start_with_consent("Bonjour, je souhaiterais me former")
+    await person.press("Trouver une formation")
+    await person.say("Je m'appelle Zaina")
+    await person.say("j'ai 42 ans")
+    await person.press("Agent du rectorat")
+    await person.press("Bac+2 (BTS, DUT, DEUST)")
+    await person.press("Management")
+    await person.press("Mamoudzou")
+    final = await person.press("Le soir ou le week-end")
+    shown = cards(final)
+    assert len(shown) == 3, texts(final)
+    assert "rectorat" in shown[0].lower() or "management" in shown[0].lower(), shown
+    assert any("Zaina" in t for t in texts(final))
+
+
+async def test_dropout_without_bac_who_does_not_know(live_bot: LiveBot) -> None:
+    person = live_bot.person(610004)
+    await person.start_with_consent("jéjé")
+    await person.press("Trouver une formation")
+    await person.press("Je préfère ne pas le dire")
+    await person.say("19")
+    await person.press("J'ai arrêté mes études")
+    await person.press("Pas le bac")
+    discovery = await person.press("Je ne sais pas encore")
+    assert "Les ordinateurs" in " ".join(button_titles(discovery[-1])), texts(discovery)
+    await person.press("💻 Les ordinateurs")
+    await person.press("🛡️ Protéger, sécuriser")
+    await person.press("Dembéni")
+    await person.press("À distance")
+    final = await person.press("En journée")
+    said = texts(final)
+    assert any("VAPP" in t or "Mission locale" in t for t in said), said
+    shown = cards(final)
+    assert shown, said
+    assert any("informati" in t.lower() or "numérique" in t.lower() for t in shown), shown
