@@ -8,7 +8,6 @@ two answers that do not fit, the question is explained and can be skipped.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -19,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from cnam.discovery import choice_for_text, discover_domaines
 from cnam.labels import DOMAINE
 from cnam.profile import COMMUNES, DOMAINES, MODALITES, NIVEAUX, SITUATIONS
+from cnam.text import fold
 from rasa_ext.entity_values import default_table
 
 SKIPPED = "inconnu"
@@ -38,11 +38,6 @@ NOT_NAMES = {
     "bonjour", "salut", "slt", "bjr", "merci", "oui", "non", "ok", "ewa", "aha", "jeje",
     "kwezi", "akory", "cc", "coucou", "hello", "bonsoir", "mrc", "marahaba", "quoi", "pourquoi",
 }
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def canonical(entity: str, value: Any, text: str, allowed: list[str]) -> str | None:

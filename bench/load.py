@@ -18,6 +18,7 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -34,8 +35,9 @@ class Run:
     dropped: int = 0
     rate: float = 0.0  # offered turns/s (open loop)
     concurrency: int = 0  # people (closed loop)
+    footprint: dict[str, dict[str, float]] = field(default_factory=dict)  # per process
 
-    def summary(self) -> dict[str, float | int | str]:
+    def summary(self) -> dict[str, Any]:
         latencies = np.array([t.latency for t in self.turns if not t.error]) * 1000
         errors = sum(1 for t in self.turns if t.error) + self.dropped
         pct = np.percentile(latencies, [50, 95, 99]) if latencies.size else [float("nan")] * 3
@@ -58,6 +60,8 @@ class Run:
             "not_understood": sum(1 for t in self.turns if t.not_understood),
             "replies_per_turn": round(sum(t.replies for t in self.turns) / max(len(self.turns), 1), 2),
             "max_gap_p99_ms": round(float(np.percentile(gaps, 99)) * 1000) if gaps else 0,
+            "footprint": self.footprint,
+            "latencies_ms": sorted(int(x) for x in latencies),
         }
 
 

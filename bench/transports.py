@@ -152,13 +152,18 @@ def _reply(message: dict[str, Any]) -> Reply:
 
 
 class RestTransport:
-    """Rasa's REST channel, no front: buttons send their payloads."""
+    """Rasa's REST channel, no front: buttons send their payloads.
+
+    After each answer the person waits ``think`` seconds, the quiet period a
+    person on Telegram waits, so that both transports see the same pacing.
+    """
 
     name = "rest"
 
-    def __init__(self, rasa_urls: list[str], session: aiohttp.ClientSession):
+    def __init__(self, rasa_urls: list[str], session: aiohttp.ClientSession, think: float):
         self.urls = [u.rstrip("/") + "/webhooks/rest/webhook" for u in rasa_urls]
         self.session = session
+        self.think = think
         self._last: dict[int, list[Reply]] = {}
 
     async def turn(self, person: Person, started: float) -> Turn:
@@ -186,6 +191,7 @@ class RestTransport:
         if person.done:
             self._last.pop(chat, None)
         failed, not_understood = _judge([r.text for r in replies])
+        await asyncio.sleep(self.think)
         return Turn(started, latency, move.question, move.kind, len(replies),
                     error or failed, not_understood)
 

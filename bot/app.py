@@ -40,7 +40,7 @@ def build_application(settings: Settings | None = None) -> Application:
 async def post_init(application: Application) -> None:
     settings: Settings = application.bot_data[SETTINGS]
     rasa = RasaClient(
-        settings.rasa_url,
+        settings.rasa_urls or settings.rasa_url,
         connect_timeout=settings.rasa_connect_timeout,
         timeout=settings.rasa_timeout,
     )

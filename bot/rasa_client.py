@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from typing import Any
 
 import aiohttp
@@ -17,10 +18,20 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """One aiohttp session for the process: ``start()`` in post_init, ``close()`` at shutdown."""
+    """One aiohttp session for the process: ``start()`` in post_init, ``close()`` at shutdown.
+
+    ``rasa_url`` may list several Rasa servers separated by commas (RASA_URLS):
+    each chat always goes to the same one, picked by a stable hash of its id,
+    so that one process only ever handles a conversation (Rasa's lock store
+    is not relied on across processes).
+    """
 
     def __init__(self, rasa_url: str, *, connect_timeout: float = 3.0, timeout: float = 20.0):
-        self._url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+        self._urls = [
+            url.strip().rstrip("/") + "/webhooks/rest/webhook"
+            for url in rasa_url.split(",")
+            if url.strip()
+        ]
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         self._session: aiohttp.ClientSession | None = None
 
@@ -33,6 +44,9 @@ class RasaClient:
             await self._session.close()
             self._session = None
 
+    def url_for(self, chat_id: int) -> str:
+        return self._urls[zlib.crc32(str(chat_id).encode()) % len(self._urls)]
+
     async def send(
         self, chat_id: int, message: str, metadata: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
@@ -41,7 +55,7 @@ class RasaClient:
             raise RuntimeError("RasaClient.start() was not called")
         body = {"sender": str(chat_id), "message": message, "metadata": metadata or {}}
         try:
-            async with self._session.post(self._url, json=body) as response:
+            async with self._session.post(self.url_for(chat_id), json=body) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"HTTP {response.status}")
                 replies = await response.json(content_type=None)

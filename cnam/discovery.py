@@ -9,12 +9,12 @@ button sends the choice id. Typed answers are matched on keywords.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cnam.profile import DOMAINES
+from cnam.text import fold
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,6 @@ def question(question_id: str) -> Question:
     return next(q for q in QUESTIONS if q.id == question_id)
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def choice_for_text(question_id: str, text: str) -> str | None:
     """The choice id a button or a typed answer stands for, or None."""
     choices = question(question_id).choices
@@ -94,7 +89,7 @@ def choice_for_text(question_id: str, text: str) -> str | None:
     for choice in choices:
         if stripped in (choice.id, choice.label):
             return choice.id
-    folded = _fold(stripped)
+    folded = fold(stripped)
     hits = {
         choice.id: sum(bool(re.search(rf"\b{k}", folded)) for k in choice.keywords)
         for choice in choices

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "cnam"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several Rasa servers for the front, separated by commas (each chat sticks
+    # to one, bot/rasa_client.py); empty: RASA_URL alone.
+    rasa_urls: str = ""
     rasa_token: str = "change-me"
     # Seconds the front waits for Rasa before apologising (the user is waiting).
     rasa_connect_timeout: float = 3.0

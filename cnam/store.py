@@ -7,6 +7,9 @@ are handled by redis-py's ``from_url``.
 from __future__ import annotations
 
 import redis.asyncio as aioredis
+from redis import exceptions as redis_errors
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from cnam.settings import get_settings
 
@@ -22,6 +25,10 @@ def get_redis() -> aioredis.Redis:
             socket_timeout=5,
             socket_connect_timeout=5,
             health_check_interval=30,
+            # After a Redis restart every pooled connection is stale once:
+            # retry on a fresh one instead of failing the user's message.
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+            retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],
         )
     return _client
 

@@ -14,13 +14,19 @@ import redis
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore, TicketLock
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.utils.endpoints import EndpointConfig
+from redis import exceptions as redis_errors
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from cnam.settings import get_settings
 
 
 def _client(decode_responses: bool) -> redis.StrictRedis:
     return redis.StrictRedis.from_url(
-        get_settings().redis_url, decode_responses=decode_responses, socket_timeout=5
+        get_settings().redis_url, decode_responses=decode_responses, socket_timeout=5,
+        # A restarted Redis leaves stale pooled connections: retry on a fresh one.
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+        retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],
     )
 
 

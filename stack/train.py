@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 INPUTS = ["config.yml", "domain", "nlu", "stories", "rasa_ext", "requirements.lock"]
+# Files under INPUTS that the trained model does not depend on.
+NOT_INPUTS = {"rasa_ext/stores.py"}
 
 
 def cache_dir() -> Path:
@@ -36,7 +38,7 @@ def _files(inputs: list[str]) -> list[Path]:
                 p for p in path.rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts and p.suffix in {".yml", ".yaml", ".py", ".txt"}
             )
-    return sorted(found)
+    return sorted(p for p in found if str(p.relative_to(ROOT)) not in NOT_INPUTS)
 
 
 def fingerprint(inputs: list[str] | None = None) -> str:

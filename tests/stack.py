@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -76,6 +77,42 @@ async def wait_http(url: str, process: Process, within: float, expect: str = "")
     raise RuntimeError(f"{process.name} not ready after {within:.0f}s:\n{process.log_tail()}")
 
 
+class RedisServer:
+    """A redis-server of the test session's own, so a test can stop and restart
+    it (Redis down for a moment) without touching the machine's Redis. Its
+    append-only file keeps the data across that restart."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = LOGS / f"redis-{self.port}"
+        self.process = Process("redis", [
+            shutil.which("redis-server") or "redis-server", "--port", str(self.port),
+            "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", str(self.dir),
+        ], dict(os.environ))
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def start(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.process.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"redis-server did not start:\n{self.process.log_tail()}")
+
+    def stop(self) -> None:
+        self.process.stop()
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 @dataclass
 class Stack:
     """Rasa and the action server, running."""
@@ -85,6 +122,7 @@ class Stack:
     token: str
     env: dict[str, str]
     processes: list[Process]
+    redis: RedisServer
 
     @property
     def url(self) -> str:  # the held-out NLU test reads .url and .token
@@ -94,8 +132,11 @@ class Stack:
     async def start(cls) -> Stack:
         rasa_port, action_port = free_port(), free_port()
         token = "test-token"
+        redis = RedisServer()
+        await redis.start()
         env = {
             **os.environ,
+            "REDIS_URL": redis.url,
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",
             "RASA_TOKEN": token,
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
@@ -103,7 +144,7 @@ class Stack:
         }
         actions = Process("actions", [sys.executable, "-m", "stack.run", "actions"], env)
         rasa = Process("rasa", [sys.executable, "-m", "stack.run", "rasa"], env)
-        stack = cls(env["RASA_URL"], env["ACTION_SERVER_URL"], token, env, [actions, rasa])
+        stack = cls(env["RASA_URL"], env["ACTION_SERVER_URL"], token, env, [actions, rasa], redis)
         actions.start()
         rasa.start()
         try:
@@ -117,3 +158,4 @@ class Stack:
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()
+        self.redis.remove()
