@@ -3,9 +3,12 @@
 A person does not follow a fixed script: each turn they read what the
 assistant just said, recognise the question by its buttons (the titles
 of domain/*.yml), and answer it by pressing a button or by typing, as
-people in Mayotte write on a phone. Once the profile is complete they ask
-practical questions and then for an appointment. Adults only: the minor
-path (data erased after each turn) is not the common case.
+people in Mayotte write on a phone. Some ask a practical question in the
+middle of the profile questions. Once the profile is complete they ask
+practical questions, then for an appointment, and answer the booking
+questions (first button offered). Twelve turns end the conversation
+wherever it is. Adults only: the minor path (data erased after each
+turn) is not the common case.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 TURNS = 12
 # Share of closed questions answered by typing rather than pressing a button.
 TYPING_SHARE = 0.4
+# Share of people asking a practical question in the middle of the profile questions.
+INTERRUPTING_SHARE = 0.3
 
 FIRST_MESSAGES = [
     "bjr", "slt", "bonjour", "jéjé", "kwezi", "Bonjour", "salam", "akory",
@@ -60,6 +65,11 @@ PRACTICAL = [
 ]
 BOOKING = ["prendre rendez-vous", "je veux un rdv", "Prendre rendez-vous"]
 NEXT_STEPS = "Prendre rendez-vous"
+# Buttons of the keyboards that offer next steps rather than ask a question.
+MENUS = {NEXT_STEPS, MENU, "Poser une question", "Poser une autre question",
+         "Voir les formations pour moi", "En parler à un conseiller"}
+PHONE_QUESTION = "quel numéro"
+PHONES = ["0639 12 34 56", "0639 45 67 89", "06 39 01 02 03"]
 
 
 @dataclass(frozen=True)
@@ -92,44 +102,53 @@ class Person:
     chat_id: int
     rng: random.Random
     turns_done: int = 0
-    form_started: bool = False
+    form_seen: bool = False  # a profile question was asked
+    # Before which profile question this person asks a practical question ("" : never).
+    interrupts_at: str = ""
     asked: dict[str, int] = field(default_factory=dict)
     closing: list[str] = field(default_factory=list)
+    booking: bool = False  # asked for an appointment
+    consented: bool = False  # the front asks first otherwise
+
+    def __post_init__(self) -> None:
+        if self.rng.random() < INTERRUPTING_SHARE:
+            self.interrupts_at = self.rng.choice(list(FORM))
 
     @property
     def done(self) -> bool:
         return self.turns_done >= TURNS
 
-    def first_move(self) -> Move:
-        text = self.rng.choice(FIRST_MESSAGES)
-        self.form_started = "formation" in text or "frm" in text
-        return Move("first", text=text)
-
     def next_move(self, replies: list[Reply]) -> Move:
         """The answer to what the assistant just said."""
         if self.turns_done == 0:
-            return self.first_move()
+            return Move("first", text=self.rng.choice(FIRST_MESSAGES))
         keyboard = next((r for r in reversed(replies) if r.buttons), None)
         titles = set(keyboard.buttons) if keyboard else set()
+        texts = " ".join(r.text for r in replies)
         if CONSENT in titles:
             return Move("consent", button=CONSENT, reply=keyboard)
         for question, (marker, buttons, typed) in FORM.items():
             if marker in titles:
-                self.form_started = True
+                self.form_seen = True
+                if question == self.interrupts_at:
+                    self.interrupts_at = ""
+                    return Move("practical", text=self.rng.choice(PRACTICAL))
                 return self._answer(question, keyboard, buttons, typed)
-        if NAME_QUESTION in titles or any("prénom" in r.text for r in replies):
-            self.form_started = True
+        if NAME_QUESTION in titles or "prénom" in texts:
+            self.form_seen = True
             return Move("prenom", text=self._name())
         if SKIP in titles and keyboard is not None:
             return Move("skip", button=SKIP, reply=keyboard)
-        if MENU in titles and not self.form_started and keyboard is not None:
-            self.form_started = True
+        if MENU in titles and not self.form_seen and keyboard is not None:
             if self._types():
                 return Move("menu", text="je cherche une formation")
             return Move("menu", button=MENU, reply=keyboard)
-        if len(titles) > 0 and self._unknown_question(replies) and keyboard is not None:
+        if PHONE_QUESTION in texts:
+            return Move("booking", text=self.rng.choice(PHONES))
+        if keyboard is not None and self._open_question(keyboard):
             # A question this script does not know (discovery, booking steps): first button.
-            return Move("other", button=keyboard.buttons[0], reply=keyboard)
+            step = "booking" if self.booking else "other"
+            return Move(step, button=keyboard.buttons[0], reply=keyboard)
         return self._closing(keyboard)
 
     def _answer(self, question: str, keyboard: Reply | None, buttons: list[str], typed: list[str]) -> Move:
@@ -140,22 +159,18 @@ class Person:
         return Move(question, button=self.rng.choice(buttons), reply=keyboard)
 
     def _closing(self, keyboard: Reply | None) -> Move:
+        """After the profile: practical questions, then an appointment."""
         if not self.closing:
-            questions = self.rng.sample(PRACTICAL, 3)
-            self.closing = [*questions, self.rng.choice(BOOKING)]
-        text = self.closing.pop(0) if self.closing else "ok merci"
+            self.closing = [*self.rng.sample(PRACTICAL, 2), self.rng.choice(BOOKING)]
+        text = self.closing.pop(0) if self.closing else self.rng.choice(PRACTICAL)
+        self.booking = self.booking or text in BOOKING
         if text == NEXT_STEPS and keyboard is not None and NEXT_STEPS in keyboard.buttons:
             return Move("booking", button=NEXT_STEPS, reply=keyboard)
         return Move("booking" if text in BOOKING else "practical", text=text)
 
-    def _unknown_question(self, replies: list[Reply]) -> bool:
-        # After the profile, a keyboard under a question mark is a question to answer
-        # (discovery "gout", booking mode/day/time), unless it is the closing menu.
-        last = replies[-1] if replies else None
-        return (
-            last is not None and bool(last.buttons) and last.text.rstrip().endswith("?")
-            and NEXT_STEPS not in last.buttons and MENU not in last.buttons
-        )
+    @staticmethod
+    def _open_question(keyboard: Reply) -> bool:
+        return not MENUS & set(keyboard.buttons)
 
     def _types(self) -> bool:
         return self.rng.random() < TYPING_SHARE

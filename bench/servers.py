@@ -32,6 +32,8 @@ ADVISERS_GROUP = -100999
 class Options:
     rasa_processes: int = 1
     action_workers: int = 1
+    # False: the front without Telegram's overall flood limit (bench/front_unthrottled.py).
+    flood_limit: bool = True
     model: Path | None = None  # None: the model of the current data (make train)
 
 
@@ -60,8 +62,16 @@ def _rasa_command(model: Path | None) -> list[str]:
     return [sys.executable, "-m", "bench.rasa_model", str(model.resolve())]
 
 
+def front_process(options: Options, env: dict[str, str]) -> Process:
+    module = "bot" if options.flood_limit else "bench.front_unthrottled"
+    return Process("bench-front", [sys.executable, "-m", module], env)
+
+
 def launch(options: Options, prefix: str, front_env: dict[str, str] | None) -> Servers:
-    """Start every process at once (as honcho does); ``front_env`` None: no front."""
+    """Start every process at once (as honcho does); ``front_env`` None: no front.
+
+    ``front_env`` must give the front its Rasa URLs (RASA_URL, RASA_URLS).
+    """
     token = "bench-token"
     action_url = f"http://127.0.0.1:{free_port()}/webhook"
     base = {
@@ -83,11 +93,8 @@ def launch(options: Options, prefix: str, front_env: dict[str, str] | None) -> S
     actions = Process("bench-actions", [sys.executable, "-m", "stack.run", "actions"], base)
     front = None
     if front_env is not None:
-        env = {
-            **base, **front_env, "RASA_URL": urls[0], "RASA_URLS": ",".join(urls),
-            "ADVISER_CHAT_ID": str(ADVISERS_GROUP), "WEBHOOK_URL": "",
-        }
-        front = Process("bench-front", [sys.executable, "-m", "bot"], env)
+        env = {**base, "ADVISER_CHAT_ID": str(ADVISERS_GROUP), "WEBHOOK_URL": "", **front_env}
+        front = front_process(options, env)
     servers = Servers(rasa, actions, front, urls, token, time.monotonic())
     for process in servers.processes:
         process.start()

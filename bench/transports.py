@@ -6,9 +6,9 @@
 
 A turn starts when the person sends (its scheduled time in the open loop)
 and ends with the last reply. Over REST the last reply is the HTTP answer.
-On Telegram the front sends the replies one by one, so the turn ends when
-no new message has come for ``quiet`` seconds; its latency is measured to
-the last message received, the quiet period is not counted in it.
+On Telegram the front sends the replies one by one: the turn ends with the
+message that completes the count the tap (bench/rasa_tap.py) read in
+Rasa's answer, plus the front's own messages (the consent question).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from typing import Any, Protocol
 import aiohttp
 
 from bench.people import Move, Person, Reply
+from bench.rasa_tap import RasaTap
+from bot.rasa_client import RasaClient
 from tests.fake_telegram import FakeTelegram
 
 TURN_TIMEOUT = 30.0  # seconds without a first reply: the turn failed
@@ -68,6 +70,7 @@ class TimedTelegram(FakeTelegram):
 
     def reset(self) -> None:
         super().reset()
+        self.polls = 0  # getUpdates calls: the front is up once it polls
         self.arrivals: dict[int, list[tuple[float, dict[str, Any]]]] = defaultdict(list)
         self._news: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
 
@@ -77,6 +80,10 @@ class TimedTelegram(FakeTelegram):
         self.arrivals[chat_id].append((time.monotonic(), message))
         self._news[chat_id].set()
         return message
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.polls += 1
+        return await super()._api_getUpdates(params)
 
     async def next_arrival(self, chat_id: int, seen: int, timeout: float) -> bool:  # noqa: ASYNC109
         """Wait for a message beyond the first ``seen`` of the chat; False on timeout."""
@@ -104,45 +111,78 @@ class TimedTelegram(FakeTelegram):
 
 
 class TelegramTransport:
+    """Through the front: the tap says how many messages Rasa's answer makes."""
+
     name = "front"
 
-    def __init__(self, fake: TimedTelegram, quiet: float):
+    def __init__(self, fake: TimedTelegram, tap: RasaTap):
         self.fake = fake
-        self.quiet = quiet
+        self.tap = tap
         self._last: dict[int, list[Reply]] = {}
+        self._end: dict[int, int] = {}  # chat → messages the previous turns accounted for
 
     async def turn(self, person: Person, started: float) -> Turn:
         chat = person.chat_id
         move = person.next_move(self._last.get(chat, []))
+        own, via_rasa = _front_messages(person, move)
         seen = len(self.fake.arrivals[chat])
+        extra = seen - self._end.get(chat, seen)
+        answer = self.tap.expect(chat) if via_rasa else None
         self._send(chat, move)
-        if not await self.fake.next_arrival(chat, seen, started + TURN_TIMEOUT - time.monotonic()):
-            person.turns_done += 1
-            self._last[chat] = []
-            return Turn(started, time.monotonic() - started, move.question, move.kind, 0, "timeout")
-        count = len(self.fake.arrivals[chat])
-        while await self.fake.next_arrival(chat, count, self.quiet):
-            count = len(self.fake.arrivals[chat])
-        arrived = self.fake.arrivals[chat][seen:]
+        expected, error = await self._wait(chat, seen, own, answer, started)
+        arrived = self.fake.arrivals[chat][seen:seen + expected]
+        self._end[chat] = seen + len(arrived)
         times = [t for t, _ in arrived]
         replies = [_reply(m) for _, m in arrived]
         person.turns_done += 1
         self._last[chat] = replies
         if person.done:
-            self._last.pop(chat, None)
+            for store in (self._last, self._end):
+                store.pop(chat, None)
             self.fake.forget(chat)
-        error, not_understood = _judge([r.text for r in replies])
+            self.tap.forget(chat)
+        failed, not_understood = _judge([r.text for r in replies])
+        if extra and not error:
+            error = "unexpected message before the turn"
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        return Turn(
-            started, times[-1] - started, move.question, move.kind, len(replies),
-            error, not_understood, max(gaps, default=0.0),
-        )
+        ended = times[-1] if times and not error else time.monotonic()
+        return Turn(started, ended - started, move.question, move.kind, len(replies),
+                    error or failed, not_understood, max(gaps, default=0.0))
+
+    async def _wait(
+        self, chat: int, seen: int, own: int, answer: asyncio.Future[int] | None, started: float
+    ) -> tuple[int, str]:
+        """(messages the turn makes, error): wait for Rasa's count, then for the messages."""
+        expected = own
+        if answer is not None:
+            try:
+                expected += await asyncio.wait_for(answer, _left(started))
+            except TimeoutError:
+                return len(self.fake.arrivals[chat]) - seen, "timeout (no answer from Rasa)"
+        while len(self.fake.arrivals[chat]) < seen + expected:
+            if not await self.fake.next_arrival(chat, len(self.fake.arrivals[chat]), _left(started)):
+                return len(self.fake.arrivals[chat]) - seen, "timeout (missing replies)"
+        return expected, ""
 
     def _send(self, chat: int, move: Move) -> None:
         if move.button and move.reply is not None:
             self.fake.press_button(chat, move.reply.message_id, move.button)
         else:
             self.fake.send_text(chat, move.text, first_name="Bench")
+
+
+def _left(started: float) -> float:
+    return max(0.0, started + TURN_TIMEOUT - time.monotonic())
+
+
+def _front_messages(person: Person, move: Move) -> tuple[int, bool]:
+    """(messages the front sends on its own, whether Rasa answers too) — bot/consent.py."""
+    if move.question == "first" and not person.consented:
+        return 2, False  # the consent question; the message is kept for later
+    if move.question == "consent":
+        person.consented = True
+        return 1, True  # "Merci !", then Rasa's answer to the kept first message
+    return 0, True
 
 
 def _reply(message: dict[str, Any]) -> Reply:
@@ -154,16 +194,14 @@ def _reply(message: dict[str, Any]) -> Reply:
 class RestTransport:
     """Rasa's REST channel, no front: buttons send their payloads.
 
-    After each answer the person waits ``think`` seconds, the quiet period a
-    person on Telegram waits, so that both transports see the same pacing.
+    Chats are spread over several Rasa servers as the front spreads them.
     """
 
     name = "rest"
 
-    def __init__(self, rasa_urls: list[str], session: aiohttp.ClientSession, think: float):
-        self.urls = [u.rstrip("/") + "/webhooks/rest/webhook" for u in rasa_urls]
+    def __init__(self, rasa_urls: list[str], session: aiohttp.ClientSession):
+        self.router = RasaClient(",".join(rasa_urls))
         self.session = session
-        self.think = think
         self._last: dict[int, list[Reply]] = {}
 
     async def turn(self, person: Person, started: float) -> Turn:
@@ -173,7 +211,7 @@ class RestTransport:
         if move.button and move.reply is not None:
             message = move.reply.payloads[move.reply.buttons.index(move.button)]
         body = {"sender": str(chat), "message": message}
-        url = self.urls[chat % len(self.urls)]
+        url = self.router.url_for(chat)
         error = ""
         replies: list[Reply] = []
         try:
@@ -191,7 +229,6 @@ class RestTransport:
         if person.done:
             self._last.pop(chat, None)
         failed, not_understood = _judge([r.text for r in replies])
-        await asyncio.sleep(self.think)
         return Turn(started, latency, move.question, move.kind, len(replies),
                     error or failed, not_understood)
 

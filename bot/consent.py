@@ -93,8 +93,10 @@ async def gate(chat_id: int, text: str) -> list[OutMessage] | None:
     decision, is_minor = await privacy.consent_state(redis, chat_id)
     if decision or is_minor or text in ALWAYS_ALLOWED:
         return None
-    # Only the first one: it is the question the person came with.
-    await redis.set(person_key(FIRST_MESSAGE, chat_id), text, nx=True, ex=FIRST_MESSAGE_TTL)
+    # Only the first one: it is the question the person came with. A front
+    # command ("!aide") is not a question: after consent the greeting comes instead.
+    if not text.startswith("!"):
+        await redis.set(person_key(FIRST_MESSAGE, chat_id), text, nx=True, ex=FIRST_MESSAGE_TTL)
     return consent_prompt()
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from bot import consent, front_commands, relay
 from bot.messages import OutMessage, from_rasa
 from bot.rasa_client import RasaClient, RasaUnavailable
+from cnam import privacy
 from cnam.keys import person_key
 from cnam.logsafe import hash_id
 from cnam.store import get_redis
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 Busy = Callable[[], AbstractAsyncContextManager[Any]]
 
 RETRY_PAYLOAD = "!reessayer"
+GREETING_PAYLOAD = "/greet"
 # Short: the kept message is only there for the "Réessayer" button.
 RETRY_TTL_SECONDS = 3600
 
@@ -93,10 +95,13 @@ class Pipeline:
             return await self._answer(chat_id, kept_text, was_trusted == "1", busy)
         if trusted and front_commands.is_front_command(text):
             messages = await self._front_command(chat_id, text)
-            if text == consent.ACCEPT:
-                # The question asked before the consent prompt gets its answer now.
+            if text == consent.ACCEPT and await privacy.may_keep_data(get_redis(), chat_id):
+                # The question asked before the consent prompt gets its answer now;
+                # without one, the greeting says what comes next.
                 first = await consent.take_first_message(chat_id)
-                if first is not None:
+                if first is None:
+                    messages += await self._answer(chat_id, GREETING_PAYLOAD, True, busy)
+                else:
                     messages += await self._answer(chat_id, first, False, busy)
             return messages
         if not trusted and len(text) > MAX_TEXT_LENGTH:

@@ -28,6 +28,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:\+[0-9]+)?|\+[0-9]+")
 _FUZZY_MIN_LEN = 5
 _FUZZY_CUTOFF = 0.84
 _TRUNCATION_MIN_LEN = 4
+# "informat" is informatique; "diplome" is not "diplome d'ingenieur".
+_TRUNCATION_MIN_SHARE = 0.5
 _SPOT_MAX_WORDS = 6
 
 
@@ -112,7 +114,10 @@ class EntityTable:
         if key in keys:
             return keys[key]
         if len(key) >= _TRUNCATION_MIN_LEN:
-            prefixed = {value for k, value in keys.items() if k.startswith(key)}
+            prefixed = {
+                value for k, value in keys.items()
+                if k.startswith(key) and len(key) >= _TRUNCATION_MIN_SHARE * len(k)
+            }
             if len(prefixed) == 1:
                 return prefixed.pop()
         if len(key) >= _FUZZY_MIN_LEN:

@@ -5,8 +5,9 @@
 Every example of the set (Rasa YAML, default ``tests/nlu_test.yml``) is
 parsed in-process exactly as ``POST /model/parse`` would, then written to
 ``--out``: ``nlu_intents.md`` (per-intent precision/recall/F1/support),
-``nlu_confusion.png``, ``nlu_entities.md`` (micro scores over
-(entity, canonical value) pairs), ``nlu_errors.md`` and ``nlu_summary.json``.
+``nlu_confusion.png``, ``nlu_entities.md`` ((entity, canonical value) pairs,
+scored as the acceptance test does with ``tests/nlu_scoring.py``),
+``nlu_errors.md`` and ``nlu_summary.json``.
 """
 
 from __future__ import annotations
@@ -16,64 +17,41 @@ import asyncio
 import json
 import os
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stack.train import model_path
+from tests.nlu_contract import ENTITY_VALUES
+from tests.nlu_scoring import Prediction, format_report, load_items, prediction_from_parse, score
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "tests" / "nlu_test.yml"
 
 
 @dataclass(frozen=True)
-class Example:
-    text: str
-    intent: str
-    entities: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Prediction:
-    intent: str
+class Parsed:
+    prediction: Prediction
     confidence: float
-    entities: tuple[tuple[str, str], ...]
     seconds: float
 
 
-def load_examples(path: Path) -> list[Example]:
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    data = load_data(str(path))
-    return [
-        Example(
-            text=message.get("text"),
-            intent=message.get("intent"),
-            entities=tuple(
-                (entity["entity"], str(entity["value"])) for entity in message.get("entities") or []
-            ),
-        )
-        for message in data.intent_examples
-    ]
-
-
-async def parse_all(model: Path, texts: list[str]) -> list[Prediction]:
+async def parse_all(model: Path, texts: list[str]) -> list[Parsed]:
+    """Each text through the model, as ``POST /model/parse`` would see it."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
-    predictions = []
+    parsed = []
     for text in texts:
         started = time.perf_counter()
-        parsed = await agent.parse_message(text)
+        payload = await agent.parse_message(text)
         elapsed = time.perf_counter() - started
-        predictions.append(Prediction(
-            intent=parsed["intent"]["name"],
-            confidence=float(parsed["intent"].get("confidence") or 0.0),
-            entities=tuple((e["entity"], str(e["value"])) for e in parsed.get("entities", [])),
+        parsed.append(Parsed(
+            prediction=prediction_from_parse(payload),
+            confidence=float(payload["intent"].get("confidence") or 0.0),
             seconds=elapsed,
         ))
-    return predictions
+    return parsed
 
 
 def _f1(precision: float, recall: float) -> float:
@@ -92,28 +70,6 @@ def intent_rows(gold: list[str], predicted: list[str]) -> list[dict[str, Any]]:
         rows.append({"intent": intent, "precision": precision, "recall": recall,
                      "f1": _f1(precision, recall), "support": support})
     return rows
-
-
-def entity_scores(gold: list[tuple[tuple[str, str], ...]],
-                  predicted: list[tuple[tuple[str, str], ...]]) -> dict[str, dict[str, float]]:
-    """Micro precision/recall/F1 over (entity, value) pairs, overall and per entity."""
-    counts: dict[str, Counter[str]] = {}
-    for gold_pairs, pred_pairs in zip(gold, predicted, strict=True):
-        g, p = Counter(gold_pairs), Counter(pred_pairs)
-        for (entity, _), n in (g & p).items():
-            counts.setdefault(entity, Counter())["tp"] += n
-        for (entity, _), n in (p - g).items():
-            counts.setdefault(entity, Counter())["fp"] += n
-        for (entity, _), n in (g - p).items():
-            counts.setdefault(entity, Counter())["fn"] += n
-    counts["micro"] = sum(counts.values(), Counter())
-    scores = {}
-    for name, c in counts.items():
-        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-        scores[name] = {"precision": precision, "recall": recall, "f1": _f1(precision, recall),
-                        "support": c["tp"] + c["fn"]}
-    return scores
 
 
 def _markdown(rows: list[dict[str, Any]], first: str) -> str:
@@ -153,52 +109,44 @@ def plot_confusion(gold: list[str], predicted: list[str], path: Path) -> None:
     plt.close(fig)
 
 
-def _errors(examples: list[Example], predictions: list[Prediction]) -> str:
-    lines = ["# Erreurs NLU", "", "| texte | attendu | prédit | confiance | entités attendues |"
-             " entités prédites |", "|---|---|---|---:|---|---|"]
-    for example, prediction in zip(examples, predictions, strict=True):
-        if example.intent == prediction.intent and Counter(example.entities) == Counter(
-            prediction.entities
-        ):
-            continue
-        text = example.text.replace("|", "\\|")
-        lines.append(
-            f"| {text} | {example.intent} | {prediction.intent} | {prediction.confidence:.2f} | "
-            f"{_pairs(example.entities)} | {_pairs(prediction.entities)} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _pairs(pairs: tuple[tuple[str, str], ...]) -> str:
-    return ", ".join(f"{entity}={value}" for entity, value in pairs) or "—"
-
-
 def report(model: Path, data: Path, out: Path) -> dict[str, Any]:
-    examples = load_examples(data)
-    predictions = asyncio.run(parse_all(model, [e.text for e in examples]))
-    gold = [e.intent for e in examples]
+    items = load_items(data)
+    parsed = asyncio.run(parse_all(model, [item.text for item in items]))
+    predictions = [p.prediction for p in parsed]
+    gold = [item.intent for item in items]
     predicted = [p.intent for p in predictions]
-    rows = intent_rows(gold, predicted)
-    entities = entity_scores([e.entities for e in examples], [p.entities for p in predictions])
-    latencies = sorted(p.seconds for p in predictions)
+    # Scored like the acceptance test: contract entities only, pairs as sets.
+    scores = score(items, predictions, entity_names=ENTITY_VALUES)
+    latencies = sorted(p.seconds for p in parsed)
     summary = {
-        "model": str(model), "data": str(data), "examples": len(examples),
-        "intent_accuracy": sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold),
-        "entity_f1": entities["micro"]["f1"],
-        "entity_precision": entities["micro"]["precision"],
-        "entity_recall": entities["micro"]["recall"],
+        "model": str(model), "data": str(data), "examples": len(items),
+        "intent_accuracy": scores.intent_accuracy,
+        "entity_f1": scores.entity_f1,
+        "entity_precision": scores.entity_precision,
+        "entity_recall": scores.entity_recall,
         "latency_ms_median": 1000 * latencies[len(latencies) // 2],
         "latency_ms_p95": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "nlu_intents.md").write_text(
-        f"# Intentions ({data.name})\n\nExactitude : {summary['intent_accuracy']:.3f} "
-        f"sur {len(examples)} exemples.\n\n" + _markdown(rows, "intent"), encoding="utf-8")
-    entity_rows = [{"entity": name, **scores} for name, scores in sorted(entities.items())]
-    (out / "nlu_entities.md").write_text(
-        "# Entités: paires (entité, valeur canonique), micro\n\n" + _markdown(entity_rows, "entity"),
+        f"# Intentions ({data.name})\n\nExactitude : {scores.intent_accuracy:.3f} "
+        f"sur {len(items)} exemples.\n\n" + _markdown(intent_rows(gold, predicted), "intent"),
         encoding="utf-8")
-    (out / "nlu_errors.md").write_text(_errors(examples, predictions), encoding="utf-8")
+    entity_rows = []
+    for name in [*ENTITY_VALUES, None]:
+        part = score(items, predictions, entity_names=[name] if name else ENTITY_VALUES)
+        entity_rows.append({
+            "entity": name or "**micro**", "precision": part.entity_precision,
+            "recall": part.entity_recall, "f1": part.entity_f1, "support": part.entity_expected,
+        })
+    (out / "nlu_entities.md").write_text(
+        "# Entités : paires (entité, valeur canonique)\n\n" + _markdown(entity_rows, "entity"),
+        encoding="utf-8")
+    low = [f"- {item.text!r}: {p.prediction.intent} ({p.confidence:.2f})"
+           for item, p in zip(items, parsed, strict=True) if p.confidence < 0.6]
+    (out / "nlu_errors.md").write_text(
+        "# Erreurs NLU\n\n```\n" + format_report(scores) + "\n```\n\n"
+        "## Confiance d'intention < 0.6\n\n" + "\n".join(low) + "\n", encoding="utf-8")
     (out / "nlu_summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     plot_confusion(gold, predicted, out / "nlu_confusion.png")
     return summary

@@ -208,3 +208,11 @@ def test_every_message_is_short() -> None:
         consent.EXPORT_SENT.text, consent.erased(1).text, privacy.MINOR_MESSAGE,
     ]
     assert all(0 < len(text) <= 350 for text in texts), [len(t) for t in texts]
+
+
+async def test_command_before_consent_is_followed_by_the_greeting(pipeline, rasa_stub, redis) -> None:
+    prompt = await pipeline.handle(PERSON, "!aide", trusted=True)
+    assert any(consent.ACCEPT in [payload for _, payload in m.buttons] for m in prompt)
+    after = await pipeline.handle(PERSON, consent.ACCEPT, trusted=True)
+    assert after[-1].text == "Vous avez dit : /greet"
+    assert rasa_stub.messages(PERSON) == ["/greet"]
