@@ -60,8 +60,21 @@ class Run:
             "not_understood": sum(1 for t in self.turns if t.not_understood),
             "replies_per_turn": round(sum(t.replies for t in self.turns) / max(len(self.turns), 1), 2),
             "max_gap_p99_ms": round(float(np.percentile(gaps, 99)) * 1000) if gaps else 0,
+            "by_question": self.by_question(),
             "footprint": self.footprint,
             "latencies_ms": sorted(int(x) for x in latencies),
+        }
+
+
+    def by_question(self) -> dict[str, dict[str, int]]:
+        """Per kind of turn: how many, and their median latency (ms)."""
+        kinds: dict[str, list[float]] = {}
+        for turn in self.turns:
+            if not turn.error:
+                kinds.setdefault(turn.question, []).append(turn.latency * 1000)
+        return {
+            kind: {"turns": len(values), "p50_ms": round(float(np.median(values)))}
+            for kind, values in sorted(kinds.items())
         }
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import defaultdict
 from typing import Any
 
 import aiohttp
@@ -47,7 +46,8 @@ class RasaTap:
         self.servers = servers
         self.rasa_urls: list[str] = []
         self.port = 0
-        self._waiting: dict[str, list[asyncio.Future[int]]] = defaultdict(list)
+        # One turn at a time per person: the count of the answer they wait for.
+        self._waiting: dict[str, asyncio.Future[int]] = {}
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -76,12 +76,11 @@ class RasaTap:
     def expect(self, sender: int) -> asyncio.Future[int]:
         """The number of messages of the next answer Rasa gives ``sender``."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._waiting[str(sender)].append(future)
+        self._waiting[str(sender)] = future
         return future
 
     def forget(self, sender: int) -> None:
-        for future in self._waiting.pop(str(sender), []):
-            future.cancel()
+        self._waiting.pop(str(sender), None)
 
     async def _forward(self, request: web.Request) -> web.Response:
         assert self._session is not None
@@ -104,8 +103,6 @@ class RasaTap:
         return web.Response(status=status, body=content, content_type="application/json")
 
     def _tell(self, sender: str, count: int) -> None:
-        waiting = self._waiting.get(sender)
-        if waiting:
-            future = waiting.pop(0)
-            if not future.done():
-                future.set_result(count)
+        future = self._waiting.pop(sender, None)
+        if future is not None and not future.done():
+            future.set_result(count)

@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import platform
+import signal
 import sys
 import time
 import uuid
@@ -35,10 +36,20 @@ os.environ["REDIS_PREFIX"] = PREFIX
 import aiohttp  # noqa: E402
 
 from bench import report  # noqa: E402
-from bench.load import Run, alone, closed_loop, open_loop  # noqa: E402
+from bench.load import alone, closed_loop, open_loop  # noqa: E402
 from bench.people import People  # noqa: E402
-from bench.servers import Footprint, Options, Servers, launch, usage_by_group, wait_ready  # noqa: E402
-from bench.transports import RestTransport, TelegramTransport, TimedTelegram  # noqa: E402
+from bench.rasa_tap import RasaTap  # noqa: E402
+from bench.servers import (  # noqa: E402
+    Footprint,
+    Options,
+    Servers,
+    launch,
+    restart_actions,
+    restart_front,
+    usage_by_group,
+    wait_ready,
+)
+from bench.transports import RestTransport, TelegramTransport, TimedTelegram, Transport  # noqa: E402
 from cnam import privacy  # noqa: E402
 from cnam.store import get_redis  # noqa: E402
 
@@ -47,97 +58,178 @@ RESULTS = BENCH / "results"
 
 
 @dataclass(frozen=True)
-class Plan:
-    rate: float = 30.0  # open loop, turns/s
-    conversations: int = 300  # open loop
-    open_s: float = 60.0
-    capacity: int = 20  # closed-loop people of the capacity figure
-    capacity_s: float = 30.0
-    sweep: tuple[int, ...] = (1, 5, 10, 40)  # other closed-loop sizes, for the plot
-    sweep_s: float = 15.0
-    rest: bool = True  # the same loads straight to Rasa's REST channel
-    quiet: float = 0.2  # seconds without a new message that end a turn on Telegram
-    seed: int = 20250601
+class Load:
+    path: str  # "front" (through the front), "rest" (straight to Rasa), "rest-tap" (via the tap)
+    shape: str  # "open" or "closed"
+    size: float  # turns/s (open) or people (closed)
+    seconds: float
 
 
-FULL = Plan()
-QUICK = Plan(rate=10.0, conversations=50, open_s=10.0, capacity_s=10.0, sweep=(), rest=True)
-# Second setup of the full run: two Rasa processes, front only.
-TWO_RASA = replace(FULL, open_s=45.0, sweep=(10, 40), rest=False)
+@dataclass(frozen=True)
+class FrontSwitch:
+    """Restart the front alone, with or without its flood limit."""
+
+    flood_limit: bool
+
+
+@dataclass(frozen=True)
+class ActionWorkers:
+    """Restart the action server alone with this many Sanic workers."""
+
+    workers: int
+
+
+Step = Load | FrontSwitch | ActionWorkers
+RATE = 30.0  # open loop, turns/s
+CONVERSATIONS = 300  # open loop
+CAPACITY = 20  # closed-loop people of the capacity figure
+SEED = 20250601
+
+
+def _closed(path: str, sizes: dict[int, float]) -> list[Step]:
+    return [Load(path, "closed", size, seconds) for size, seconds in sizes.items()]
+
+
+SWEEP = {1: 8.0, 5: 8.0, 10: 8.0, CAPACITY: 25.0, 40: 8.0}
+FULL: list[tuple[str, Options, list[Step]]] = [
+    ("1 Rasa", Options(), [
+        Load("front", "open", RATE, 60), *_closed("front", {1: 8, 5: 8, CAPACITY: 25, 40: 8}),
+        Load("rest", "open", RATE, 40), *_closed("rest", SWEEP),
+        FrontSwitch(flood_limit=False),
+        Load("front", "open", RATE, 40), *_closed("front", SWEEP),
+    ]),
+    ("2 Rasa", Options(rasa_processes=2, flood_limit=False), [
+        *_closed("front", {10: 8, CAPACITY: 25, 40: 8}), Load("front", "open", RATE, 40),
+        *_closed("rest", {CAPACITY: 25, 40: 8}),
+    ]),
+]
+# The tap's own cost; action-server workers, 1 then 2, on the same start; then
+# Rasa validating the action server's answers with a validator built once.
+LEVERS: list[tuple[str, Options, list[Step]]] = [
+    ("1 Rasa", Options(flood_limit=False), [
+        Load("rest", "closed", 1, 15), Load("rest-tap", "closed", 1, 15),
+        *_closed("front", {CAPACITY: 20}), *_closed("rest", {CAPACITY: 20}),
+        ActionWorkers(2),
+        *_closed("front", {CAPACITY: 20}), *_closed("rest", {CAPACITY: 20}),
+    ]),
+    ("1 Rasa, cached validation", Options(flood_limit=False, cached_validation=True), [
+        Load("rest", "closed", 1, 15), *_closed("front", {CAPACITY: 20}),
+        *_closed("rest", {CAPACITY: 20}),
+    ]),
+]
+QUICK: list[tuple[str, Options, list[Step]]] = [
+    ("1 Rasa", Options(), [
+        Load("front", "open", 10, 8), Load("front", "closed", CAPACITY, 8),
+        Load("rest", "closed", CAPACITY, 8),
+        FrontSwitch(flood_limit=False), Load("front", "closed", CAPACITY, 8),
+    ]),
+]
 
 
 class Setup:
     """One start of the stack and everything measured on it."""
 
-    def __init__(self, name: str, options: Options, plan: Plan, number: int):
+    def __init__(self, name: str, options: Options, steps: list[Step], number: int):
         self.name = name
         self.options = options
-        self.plan = plan
-        # Chat ids of their own per setup: no tracker left by a previous setup is reused.
-        self.people = People(plan.seed + number, first_chat_id=1_000_000 * (number + 1))
+        self.steps = steps
+        # Chat ids of their own per setup, and keys wiped between setups.
+        self.people = People(SEED + number, first_chat_id=1_000_000 * (number + 1))
         self.fake = TimedTelegram()
+        self.tap = RasaTap(options.rasa_processes)
         self.result: dict[str, Any] = {"name": name, "options": _jsonable(asdict(options))}
-        self.runs: list[Run] = []
+        self.note = ""  # what a restart changed, for the runs after it
 
     async def measure(self) -> dict[str, Any]:
+        await delete_keys()
         await self.fake.start()
-        env = {"TELEGRAM_BOT_TOKEN": self.fake.token, "TELEGRAM_API_BASE_URL": self.fake.base_url}
-        servers = launch(self.options, PREFIX, env)
+        await self.tap.start()
+        front_env = {
+            "TELEGRAM_BOT_TOKEN": self.fake.token, "TELEGRAM_API_BASE_URL": self.fake.base_url,
+            "RASA_URL": self.tap.urls[0], "RASA_URLS": ",".join(self.tap.urls),
+        }
+        servers = launch(self.options, PREFIX, front_env)
+        self.tap.rasa_urls = servers.rasa_urls
         footprint = Footprint(servers)
         footprint.begin()
         try:
-            await wait_ready(servers, front_polling=lambda: bool(self.fake.calls_of("getUpdates")))
+            await wait_ready(servers, front_polling=lambda: self.fake.polls > 0)
             await self._first_turns(servers)
             self.result["start_footprint"] = await footprint.end()
-            await self._loads(servers, footprint)
+            self.result["runs"] = await self._steps(servers, footprint)
         finally:
-            servers.stop()
+            await asyncio.to_thread(servers.stop)
             await self.fake.stop()
-        self.result["runs"] = [r.summary() for r in self.runs]
+            await self.tap.stop()
         return self.result
 
+    def _front(self, flood_limit: bool) -> TelegramTransport:
+        name = "front" if flood_limit else "front, no flood limit"
+        return TelegramTransport(self.fake, self.tap, name)
+
     async def _first_turns(self, servers: Servers) -> None:
-        front = TelegramTransport(self.fake, self.plan.quiet)
+        front = self._front(self.options.flood_limit)
         first = self.people.new()
         # Consent given beforehand: the first message goes straight to Rasa.
         await privacy.record_consent(get_redis(), first.chat_id, privacy.ACCEPTED)
+        first.consented = True
         cold = await alone(front, first)
-        warm = await alone(front, self.people.new())
         self.result["ready_s"] = {k: round(v, 2) for k, v in servers.ready.items()}
         self.result["cold_start_s"] = round(cold[0].ended - servers.launched, 2)
         self.result["first_person"] = [_turn_row(t) for t in cold]
-        self.result["second_person"] = [_turn_row(t) for t in warm]
 
-    async def _loads(self, servers: Servers, footprint: Footprint) -> None:
-        plan = self.plan
-        front = TelegramTransport(self.fake, plan.quiet)
+    async def _steps(self, servers: Servers, footprint: Footprint) -> list[dict[str, Any]]:
+        front = self._front(self.options.flood_limit)
+        summaries = []
         timeout = aiohttp.ClientTimeout(total=30)
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-            rest = RestTransport(servers.rasa_urls, session, plan.quiet)
-            transports = [front, rest] if plan.rest else [front]
-            for transport in transports:
-                await self._run(footprint, open_loop(
-                    transport, self.people, plan.rate, plan.conversations, plan.open_s, plan.seed
-                ))
-            for transport in transports:
-                for size in sorted({plan.capacity, *plan.sweep}):
-                    seconds = plan.capacity_s if size == plan.capacity else plan.sweep_s
-                    await self._run(footprint, closed_loop(transport, self.people, size, seconds))
+            rest = RestTransport(servers.rasa_urls, session)
+            # The same REST requests through the tap: what its hop costs.
+            tapped = RestTransport(self.tap.urls, session, "rest through the tap")
+            for step in self.steps:
+                if isinstance(step, FrontSwitch):
+                    await self._switch_front(servers, step.flood_limit)
+                    front = self._front(step.flood_limit)
+                    continue
+                if isinstance(step, ActionWorkers):
+                    await asyncio.to_thread(restart_actions, servers, step.workers)
+                    await wait_ready(servers)
+                    self.note = f"{step.workers} action workers"
+                    continue
+                transport: Transport = {"front": front, "rest": rest, "rest-tap": tapped}[step.path]
+                if step.shape == "open":
+                    load = open_loop(transport, self.people, step.size, CONVERSATIONS,
+                                     step.seconds, SEED)
+                else:
+                    load = closed_loop(transport, self.people, int(step.size), step.seconds)
+                footprint.begin()
+                run = await load
+                run.footprint = await footprint.end()
+                summaries.append({**run.summary(), "note": self.note})
+                _print(self.name, summaries[-1])
+        return summaries
 
-    async def _run(self, footprint: Footprint, load: Any) -> None:
-        footprint.begin()
-        run: Run = await load
-        run.footprint = await footprint.end()
-        self.runs.append(run)
-        summary = run.summary()
-        print(
-            f"  {self.name:8} {summary['transport']:5} {summary['shape']:6} "
-            f"c={summary['concurrency']:<3} {summary['throughput']:6.1f} turns/s  "
-            f"p50 {summary['p50_ms']:5} p95 {summary['p95_ms']:5} p99 {summary['p99_ms']:5} ms  "
-            f"errors {summary['errors']}",
-            flush=True,
-        )
+
+    async def _switch_front(self, servers: Servers, flood_limit: bool) -> None:
+        # In a thread: the stopping front still calls the fake Bot API this loop serves.
+        await asyncio.to_thread(restart_front, servers, replace(self.options, flood_limit=flood_limit))
+        polls = self.fake.polls
+        deadline = time.monotonic() + 60
+        while self.fake.polls == polls:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the front did not restart:\n{servers.front.log_tail()}")
+            await asyncio.sleep(0.2)
+
+
+def _print(name: str, summary: dict[str, Any]) -> None:
+    print(
+        f"  {name:7} {summary['transport']:22} {summary['shape']:6} "
+        f"{summary['offered_rate'] or summary['concurrency']:>4g} {summary['throughput']:6.1f} turns/s"
+        f"  p50 {summary['p50_ms']:5} p95 {summary['p95_ms']:5} p99 {summary['p99_ms']:5} ms"
+        f"  errors {summary['errors']}",
+        flush=True,
+    )
 
 
 def _turn_row(turn: Any) -> dict[str, Any]:
@@ -167,42 +259,67 @@ def machine() -> dict[str, Any]:
     }
 
 
-def others(before: dict[int, Any], after: dict[int, Any], seconds: float, ours: set[int]) -> list[str]:
+def commands_by_group() -> dict[int, str]:
+    """A command line of each process group (its busiest member's is not needed: any)."""
+    found: dict[int, str] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            group = os.getpgid(int(entry.name))
+            command = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if command.strip():
+            found.setdefault(group, command.strip()[:100])
+    return found
+
+
+def others(
+    before: dict[int, Any], after: dict[int, Any], seconds: float, names: dict[int, str]
+) -> list[str]:
     """Process groups not ours that used more than 5 % of a core during the run."""
+    ours = os.getpgid(0)
     busy = []
     for group, usage in after.items():
         share = (usage.cpu - before[group].cpu) / seconds if group in before else 0.0
-        if group not in ours and share > 0.05:
-            try:
-                command = Path(f"/proc/{group}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                command = f"group {group}"
-            busy.append(f"{command[:90].strip()} ({share:.0%} of a core)")
+        if group != ours and share > 0.05:
+            busy.append(f"`{names.get(group, f'group {group}')}` ({share:.0%} of a core)")
     return busy
 
 
-async def delete_prefix() -> None:
+async def delete_keys() -> None:
+    """Every key of this run (trackers, consents, bookings, seen update ids)."""
     redis = get_redis()
     async for key in redis.scan_iter(match=f"{PREFIX}:*", count=1000):
         await redis.delete(key)
-    await redis.close()
+
+
+MODES = {  # name → (plan, results file, command)
+    "full": (FULL, "whole-stack.json", "make bench"),
+    "quick": (QUICK, "quick.json", "python -m bench.run --quick"),
+    "levers": (LEVERS, "levers.json", "python -m bench.run --levers"),
+}
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    plan = QUICK if args.quick else FULL
-    options = Options(model=args.model)
-    setups = [Setup("1 Rasa", options, plan, 0)]
-    if not args.quick:
-        setups.append(Setup("2 Rasa", replace(options, rasa_processes=2), TWO_RASA, 1))
+    plan, _, command = MODES[args.mode]
+    setups = [
+        Setup(name, replace(options, model=args.model), steps, number)
+        for number, (name, options, steps) in enumerate(plan)
+    ]
     started = time.monotonic()
     load_before = os.getloadavg()
     groups_before = usage_by_group()
+    names = commands_by_group()
     results: dict[str, Any] = {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "command": "make bench" if not args.quick else "python -m bench.run --quick",
+        "command": command,
         "machine": machine(),
         "load_average_before": [round(x, 2) for x in load_before],
-        "plan": asdict(plan),
+        "plan": {"rate": RATE, "conversations": CONVERSATIONS, "capacity": CAPACITY, "seed": SEED,
+                 "setups": [[name, _jsonable(asdict(o)), [_jsonable(asdict(s)) for s in steps]]
+                            for name, o, steps in plan]},
         "model": str(args.model or "current (make train)"),
         "setups": [],
     }
@@ -211,29 +328,37 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             print(f"{setup.name}: start…", flush=True)
             results["setups"].append(await setup.measure())
     finally:
-        await delete_prefix()
+        await delete_keys()
+        await get_redis().close()
     elapsed = time.monotonic() - started
     results["elapsed_s"] = round(elapsed)
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    ours = {os.getpgid(0)}
-    results["other_busy_processes"] = others(groups_before, usage_by_group(), elapsed, ours)
+    names.update(commands_by_group())
+    results["other_busy_processes"] = others(groups_before, usage_by_group(), elapsed, names)
     return results
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="1-minute smoke run")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--quick", action="store_const", dest="mode", const="quick",
+                       help="smoke run, about 1.5 minutes (most of it Rasa's start)")
+    modes.add_argument("--levers", action="store_const", dest="mode", const="levers",
+                       help="the levers: action workers, cached validation (about 5 minutes)")
     parser.add_argument("--model", type=Path, help="a trained model other than the current one")
+    parser.set_defaults(mode="full")
     args = parser.parse_args(argv)
+    # A SIGTERM (timeout, CI) unwinds like Ctrl-C, so the servers are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results = asyncio.run(main_async(args))
     RESULTS.mkdir(exist_ok=True)
-    name = "quick.json" if args.quick else "whole-stack.json"
-    (RESULTS / name).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    print(f"results: {RESULTS / name}")
-    if not args.quick:
-        report.write(results, BENCH)
-    sys.exit(0)
+    path = RESULTS / MODES[args.mode][1]
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print(f"results: {path}")
+    if args.mode != "quick":
+        # The section shows the last full run and the last levers run.
+        report.write(BENCH)
 
 
 if __name__ == "__main__":

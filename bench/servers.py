@@ -34,6 +34,8 @@ class Options:
     action_workers: int = 1
     # False: the front without Telegram's overall flood limit (bench/front_unthrottled.py).
     flood_limit: bool = True
+    # True: Rasa validates the action server's answers with a validator built once.
+    cached_validation: bool = False
     model: Path | None = None  # None: the model of the current data (make train)
 
 
@@ -56,10 +58,13 @@ class Servers:
             process.stop()
 
 
-def _rasa_command(model: Path | None) -> list[str]:
-    if model is None:
+def _rasa_command(options: Options) -> list[str]:
+    if options.model is None and not options.cached_validation:
         return [sys.executable, "-m", "stack.run", "rasa"]
-    return [sys.executable, "-m", "bench.rasa_model", str(model.resolve())]
+    command = [sys.executable, "-m", "bench.rasa_server"]
+    if options.model is not None:
+        command += ["--model", str(options.model.resolve())]
+    return command + (["--cached-validation"] if options.cached_validation else [])
 
 
 def front_process(options: Options, env: dict[str, str]) -> Process:
@@ -87,7 +92,7 @@ def launch(options: Options, prefix: str, front_env: dict[str, str] | None) -> S
     }
     urls = [f"http://127.0.0.1:{free_port()}" for _ in range(options.rasa_processes)]
     rasa = [
-        Process(f"bench-rasa-{i + 1}", _rasa_command(options.model), {**base, "RASA_URL": url})
+        Process(f"bench-rasa-{i + 1}", _rasa_command(options), {**base, "RASA_URL": url})
         for i, url in enumerate(urls)
     ]
     actions = Process("bench-actions", [sys.executable, "-m", "stack.run", "actions"], base)
@@ -99,6 +104,26 @@ def launch(options: Options, prefix: str, front_env: dict[str, str] | None) -> S
     for process in servers.processes:
         process.start()
     return servers
+
+
+def restart_front(servers: Servers, options: Options) -> None:
+    """Stop the front and start it again with ``options``, same environment."""
+    old = servers.front
+    if old is None:
+        raise RuntimeError("no front to restart")
+    old.stop()
+    servers.front = front_process(options, old.env)
+    servers.front.start()
+
+
+def restart_actions(servers: Servers, workers: int) -> None:
+    """Stop the action server and start it again with ``workers`` Sanic workers."""
+    old = servers.actions
+    old.stop()
+    env = {**old.env, "ACTION_SERVER_SANIC_WORKERS": str(workers)}
+    servers.actions = Process(old.name, old.command, env)
+    servers.actions.start()
+    servers.ready.pop(old.name, None)
 
 
 async def wait_ready(
@@ -179,13 +204,15 @@ class Footprint:
     """Peak memory and CPU time of each process of the stack, phase by phase."""
 
     def __init__(self, servers: Servers):
-        # start_new_session: each process leads its own group.
-        self.groups = {p.name: p.popen.pid for p in servers.processes if p.popen}
+        self.servers = servers
+        self.groups: dict[str, int] = {}
         self._peaks: dict[str, int] = {}
         self._cpu_at_start: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
 
     def _sample(self) -> dict[str, Usage]:
+        # start_new_session: each process leads its own group (read again: the front restarts).
+        self.groups = {p.name: p.popen.pid for p in self.servers.processes if p.popen}
         found = usage_by_group()
         usage = {name: found.get(group, Usage(0, 0.0)) for name, group in self.groups.items()}
         # The load generator and the fake Bot API: this process alone.

@@ -113,9 +113,8 @@ class TimedTelegram(FakeTelegram):
 class TelegramTransport:
     """Through the front: the tap says how many messages Rasa's answer makes."""
 
-    name = "front"
-
-    def __init__(self, fake: TimedTelegram, tap: RasaTap):
+    def __init__(self, fake: TimedTelegram, tap: RasaTap, name: str = "front"):
+        self.name = name
         self.fake = fake
         self.tap = tap
         self._last: dict[int, list[Reply]] = {}
@@ -197,9 +196,8 @@ class RestTransport:
     Chats are spread over several Rasa servers as the front spreads them.
     """
 
-    name = "rest"
-
-    def __init__(self, rasa_urls: list[str], session: aiohttp.ClientSession):
+    def __init__(self, rasa_urls: list[str], session: aiohttp.ClientSession, name: str = "rest"):
+        self.name = name
         self.router = RasaClient(",".join(rasa_urls))
         self.session = session
         self._last: dict[int, list[Reply]] = {}

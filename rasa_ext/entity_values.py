@@ -59,8 +59,9 @@ class EntityTable:
     """Canonical values per entity, with the surface forms that mean them."""
 
     def __init__(self, values: dict[str, dict[str, list[str]]],
-                 not_spotted: dict[str, list[str]]) -> None:
+                 not_spotted: dict[str, list[str]], never: list[str]) -> None:
         self.entities = sorted(values)
+        self._never = {match_key(form) for form in never}
         # entity -> key -> canonical
         self._keys: dict[str, dict[str, str]] = {}
         for entity, table in values.items():
@@ -77,7 +78,7 @@ class EntityTable:
     @classmethod
     def from_file(cls, path: Path = VALUES_FILE) -> EntityTable:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(data["values"], data.get("not_spotted") or {})
+        return cls(data["values"], data.get("not_spotted") or {}, data.get("never") or [])
 
     def _spot_index(self, not_spotted: dict[str, list[str]]) -> dict[str, tuple[str, str]]:
         index: dict[str, tuple[str, str]] = {}
@@ -100,6 +101,8 @@ class EntityTable:
         if not keys:
             return None
         words = _WORD.findall(fold(surface))
+        if match_key(surface) in self._never:
+            return None
         while words:
             found = self._lookup(keys, "".join(words))
             if found:
@@ -156,6 +159,8 @@ class EntityTable:
 
     def _spot_one(self, span: str, size: int, fuzzy: bool) -> tuple[str, str] | None:
         key = match_key(span)
+        if key in self._never:
+            return None
         if key in self._spot:
             return self._spot[key]
         # Place names are often misspelt; nothing else is guessed in free text.

@@ -57,7 +57,7 @@ def test_every_canonical_value_maps_to_itself(table: EntityTable, entity: str) -
         ("niveau", "master", "bac+5"),
         ("situation", "au chômage", "demandeur_emploi"),
         ("situation", "inscrit à Pôle emploi", "demandeur_emploi"),
-        ("situation", "France Travail", "demandeur_emploi"),
+        ("situation", "inscrite à France Travail", "demandeur_emploi"),
         ("situation", "j'ai décroché", "decrocheur"),
         ("situation", "AED", "agent_rectorat"),
         ("situation", "lycéenne", "lyceen"),
@@ -99,6 +99,8 @@ def test_canonical_tolerates_spelling(
         ("niveau", "bonjour"),
         ("domaine", "truc"),
         ("situation", "Koungou"),
+        ("situation", "Pôle emploi"),
+        ("commune", "bweni"),
     ],
 )
 def test_canonical_drops_what_is_not_a_value(table: EntityTable, entity: str, surface: str) -> None:
@@ -147,6 +149,7 @@ def test_spot_finds_stated_values(
         "rdv ce soir",
         "c'est dans quel bâtiment ?",
         "y a un bus pour venir ?",
+        "marahaba bwéni",
     ],
 )
 def test_spot_stays_silent_without_a_stated_value(table: EntityTable, text: str) -> None:
