@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import hand_over
 from cnam.discovery import choice_for_text, discover_domaines
 from cnam.labels import DOMAINE
 from cnam.profile import COMMUNES, DOMAINES, MODALITES, NIVEAUX, SITUATIONS
@@ -138,10 +139,19 @@ class ValidateProfileForm(FormValidationAction):
         if value == SKIPPED:
             return self._ok("prenom", SKIPPED, tracker)
         name = first_name(str(value))
-        if not name:
-            return self._fail("prenom", dispatcher, tracker)
-        dispatcher.utter_message(text=f"Enchanté, {name} !")
-        return self._ok("prenom", name, tracker)
+        if name:
+            dispatcher.utter_message(text=f"Enchanté, {name} !")
+            return self._ok("prenom", name, tracker)
+        # Not a name: a request the form let through while it asked the name.
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "ask_human":
+            await hand_over(tracker, "demande_conseiller")
+            dispatcher.utter_message(response="utter_handoff_done")
+            return {"prenom": None}
+        if intent in {"bot_challenge", "goodbye"}:
+            dispatcher.utter_message(response=f"utter_{intent}")
+            return {"prenom": None}
+        return self._fail("prenom", dispatcher, tracker)
 
     async def validate_tranche_age(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

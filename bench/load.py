@@ -5,7 +5,8 @@ given to one of ``conversations`` people chosen among those not waiting
 for an answer; a person who finished 12 turns is replaced by a new one.
 The latency counts from the scheduled arrival, so a late sender does not
 hide queueing. An arrival that finds everyone waiting is counted as
-``dropped`` (an error: the system does not keep up).
+``dropped``, a turn still unanswered ``GRACE`` seconds after the last
+arrival as ``unfinished``: both are errors (the system does not keep up).
 
 Closed loop: ``concurrency`` people each send the next message as soon as
 the previous turn ended. Throughput counts the turns that ended inside the
@@ -25,6 +26,8 @@ import numpy as np
 from bench.people import People, Person
 from bench.transports import Transport, Turn
 
+GRACE = 10.0  # seconds the open loop waits for the last turns once arrivals stop
+
 
 @dataclass
 class Run:
@@ -36,10 +39,11 @@ class Run:
     rate: float = 0.0  # offered turns/s (open loop)
     concurrency: int = 0  # people (closed loop)
     footprint: dict[str, dict[str, float]] = field(default_factory=dict)  # per process
+    unfinished: int = 0  # open loop: turns still waiting after the grace period
 
     def summary(self) -> dict[str, Any]:
         latencies = np.array([t.latency for t in self.turns if not t.error]) * 1000
-        errors = sum(1 for t in self.turns if t.error) + self.dropped
+        errors = sum(1 for t in self.turns if t.error) + self.dropped + self.unfinished
         pct = np.percentile(latencies, [50, 95, 99]) if latencies.size else [float("nan")] * 3
         gaps = [t.max_gap for t in self.turns if t.replies > 1]
         return {
@@ -56,6 +60,7 @@ class Run:
             "max_ms": round(float(latencies.max())) if latencies.size else 0,
             "errors": errors,
             "dropped": self.dropped,
+            "unfinished": self.unfinished,
             "error_kinds": sorted({t.error for t in self.turns if t.error}),
             "not_understood": sum(1 for t in self.turns if t.not_understood),
             "replies_per_turn": round(sum(t.replies for t in self.turns) / max(len(self.turns), 1), 2),
@@ -109,7 +114,11 @@ async def open_loop(
         pending.add(task)
         task.add_done_callback(pending.discard)
     if pending:
-        await asyncio.wait(pending)
+        # Turns still waiting after a grace period failed: the system did not keep up.
+        _, late = await asyncio.wait(pending, timeout=GRACE)
+        for task in late:
+            task.cancel()
+        run.unfinished = len(late)
     return run
 
 

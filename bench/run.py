@@ -1,16 +1,17 @@
 """``make bench``: the whole stack under load, against stock Rasa on the same model.
 
-    python -m bench.run            full run (under 10 minutes): results JSON,
-                                   plots and the "Whole stack" section of BENCHMARKS.md
-    python -m bench.run --quick    1-minute smoke run (results/quick.json only)
-    python -m bench.run --levers   the levers kept or not (warm-up, action workers)
+    python -m bench.run            full run (about 8 minutes): bench/results/whole-stack.json,
+                                   bench/plots/*.png, section "Whole stack" of BENCHMARKS.md
+    python -m bench.run --quick    smoke run, about 1.5 minutes (bench/results/quick.json)
+    python -m bench.run --levers   the levers (bench/results/levers.json, section rewritten)
 
 Each setup starts Rasa, the action server and the front (``python -m bot``)
-on 127.0.0.1 against a fake Bot API served by this process, then:
-cold start and two people alone (the first turns after a start), the open
-loop through the front and straight to Rasa's REST channel, and closed
-loops of increasing size through both. Keys live under a Redis prefix of
-the run's own, deleted at the end.
+on 127.0.0.1 against the fake Bot API this process serves, measures the
+cold start and one person alone (the first turns after a start), then runs
+its steps: open and closed loops through the front (as shipped, then with
+Telegram's flood limit lifted) and straight to Rasa's REST channel. The
+full run then does the same with two Rasa processes. Keys live under a
+Redis prefix of the run's own, deleted between setups and at the end.
 """
 
 from __future__ import annotations
@@ -90,17 +91,18 @@ def _closed(path: str, sizes: dict[int, float]) -> list[Step]:
     return [Load(path, "closed", size, seconds) for size, seconds in sizes.items()]
 
 
-SWEEP = {1: 8.0, 5: 8.0, 10: 8.0, CAPACITY: 25.0, 40: 8.0}
+SWEEP = {1: 8.0, 5: 6.0, 10: 6.0, CAPACITY: 20.0, 40: 6.0}
 FULL: list[tuple[str, Options, list[Step]]] = [
     ("1 Rasa", Options(), [
-        Load("front", "open", RATE, 60), *_closed("front", {1: 8, 5: 8, CAPACITY: 25, 40: 8}),
-        Load("rest", "open", RATE, 40), *_closed("rest", SWEEP),
+        *_closed("front", {1: 8, 5: 6, CAPACITY: 20, 40: 6}), Load("front", "open", RATE, 45),
+        # Also drops the backlog the flood limit left in the front's queue.
         FrontSwitch(flood_limit=False),
-        Load("front", "open", RATE, 40), *_closed("front", SWEEP),
+        Load("front", "open", RATE, 45), *_closed("front", SWEEP),
+        Load("rest", "open", RATE, 45), *_closed("rest", SWEEP),
     ]),
     ("2 Rasa", Options(rasa_processes=2, flood_limit=False), [
-        *_closed("front", {10: 8, CAPACITY: 25, 40: 8}), Load("front", "open", RATE, 40),
-        *_closed("rest", {CAPACITY: 25, 40: 8}),
+        *_closed("front", {10: 6, CAPACITY: 20, 40: 6}), Load("front", "open", RATE, 40),
+        *_closed("rest", {CAPACITY: 20, 40: 6}),
     ]),
 ]
 # The tap's own cost; action-server workers, 1 then 2, on the same start; then

@@ -122,3 +122,16 @@ async def test_skipped_discovery_leaves_field_unknown(form: ValidateProfileForm)
     tracker = tracker_from_fixture(FIXTURE, gout_1="inconnu", decouverte=True, requested_slot="gout_2")
     result = await form.validate_gout_2("inconnu", CollectingDispatcher(), tracker, DOMAIN)
     assert result["domaine"] == ["inconnu"]
+
+
+async def test_asking_for_a_person_instead_of_a_name_is_honoured(form: ValidateProfileForm, redis) -> None:  # type: ignore[no-untyped-def]
+    from cnam import handoff
+
+    text = "je veux parler a un conseiller"
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=[], intent="ask_human", requested_slot="prenom")
+    dispatcher = CollectingDispatcher()
+    result = await form.validate_prenom(text, dispatcher, tracker, DOMAIN)
+    assert result == {"prenom": None}
+    assert dispatcher.messages[-1]["response"] == "utter_handoff_done"
+    records = [r async for r in handoff.all_records(redis)]
+    assert [r.reason for r in records] == ["demande_conseiller"]
