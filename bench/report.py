@@ -44,14 +44,14 @@ def plot_latency(results: dict[str, Any], path: Path) -> None:
                 if not values.size:
                     continue
                 label = (f"{setup['name']}, {run['transport']}, "
-                         + (f"ouverte {run['offered_rate']:g}/s" if run["shape"] == "open"
-                            else f"fermée {run['concurrency']}"))
+                         + (f"open {run['offered_rate']:g}/s" if run["shape"] == "open"
+                            else f"closed {run['concurrency']}"))
                 ax.plot(values, np.arange(1, values.size + 1) / values.size, label=label)
     ax.axvline(TARGETS["open_p95_ms"], color="grey", linestyle=":", linewidth=1)
     ax.set_xscale("log")
-    ax.set_xlabel("latence d'un tour (ms, échelle log)")
-    ax.set_ylabel("part des tours")
-    ax.set_title("Latence d'un tour (message envoyé → dernière réponse)", fontsize=10)
+    ax.set_xlabel("turn latency (ms, log scale)")
+    ax.set_ylabel("share of turns")
+    ax.set_title("Turn latency (message sent → last reply), cumulative", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -72,14 +72,16 @@ def plot_throughput(results: dict[str, Any], path: Path) -> None:
             left.plot(sizes, [r["throughput"] for r in runs], marker="o", label=label)
             right.plot(sizes, [r["p95_ms"] for r in runs], marker="o", label=label)
     left.axhline(TARGETS["capacity"], color="grey", linestyle=":", linewidth=1)
-    left.set_xlabel("conversations simultanées (boucle fermée)")
-    left.set_ylabel("tours / s")
-    right.set_xlabel("conversations simultanées (boucle fermée)")
-    right.set_ylabel("latence p95 (ms)")
+    left.set_ylabel("turns / s")
+    right.set_ylabel("p95 latency (ms, log scale)")
+    right.set_yscale("log")
     for ax in (left, right):
+        ax.set_xlabel("conversations at once (closed loop)")
+        ax.set_xscale("log")
+        ax.set_xticks([1, 5, 10, 20, 40], ["1", "5", "10", "20", "40"])
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle("Débit et latence selon la concurrence")
+    fig.suptitle("Throughput and latency against concurrency")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -175,7 +177,9 @@ def _run_table(results: dict[str, Any]) -> list[str]:
         for r in setup["runs"]:
             load = (f"open {r['offered_rate']:g}/s over {r['concurrency']} conv."
                     if r["shape"] == "open" else f"closed, {r['concurrency']} conv.")
-            errors = str(r["errors"]) + (f" ({'; '.join(r['error_kinds'])})" if r["errors"] else "")
+            kinds = [*r["error_kinds"], *(f"{r[k]} {k}" for k in ("dropped", "unfinished")
+                                          if r.get(k))]
+            errors = str(r["errors"]) + (f" ({'; '.join(kinds)})" if kinds else "")
             rows.append(
                 f"| {setup['name']} | {PATHS.get(r['transport'], r['transport'])} | {load} | "
                 f"{r['turns']} | {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} | "
@@ -209,6 +213,14 @@ def _front_cost(results: dict[str, Any]) -> list[str]:
             f"(**{front['throughput'] / rest['throughput']:.2f}×** stock Rasa)"
             + (f"; through the front as shipped {limited['throughput']} turns/s "
                f"(**{limited['throughput'] / rest['throughput']:.2f}×**)." if limited else ".")
+        )
+    mix = _one(setup, shape="open", transport=UNLIMITED) or _one(setup, shape="open", transport=FRONT)
+    if mix and mix["turns"]:
+        first = mix["by_question"].get("first", {"turns": 0})["turns"]
+        lines.append(
+            f"- Open-loop mix: {first / mix['turns']:.0%} of the front's turns were first messages, "
+            "answered by the front alone (the consent question); over REST every turn goes to "
+            "Rasa. The open-loop comparison favours the front by that much."
         )
     for path in (UNLIMITED, FRONT):
         run, base = _one(setup, shape="open", transport=path), _one(setup, shape="open", transport=REST)
@@ -330,13 +342,15 @@ def _cached_validation(levers: dict[str, Any] | None) -> list[str]:
         return []
     before, after = levers["setups"][0], levers["setups"][1]
     capacity = levers["plan"]["capacity"]
+    costs = levers.get("validation_ms", {})
     lines = [
-        "- Rasa checks each answer of the action server with `jsonschema.validate`, which "
-        "first validates the (large) events schema against its meta-schema, on every call: "
-        "about 13 ms of CPU per custom action call on this machine, for a turn that costs "
-        "Rasa about 40 ms. Validating with a validator built once gives the same verdict "
-        "(bench/rasa_server.py, `--cached-validation`; on failure Rasa's own check runs, so "
-        "the error reads the same):"
+        "- Cached validation of the action server's answers. Rasa checks each answer with "
+        "`jsonschema.validate`, which first validates the (large) events schema against its "
+        "meta-schema, on every call: "
+        f"{costs.get('jsonschema.validate', '?')} ms per custom action call here, against "
+        f"{costs.get('validator built once', '?')} ms with a validator built once, which gives "
+        "the same verdict (bench/rasa_server.py, `--cached-validation`; on failure Rasa's own "
+        "check runs, so the error reads the same). A turn calls the action server about once:"
     ]
     alone = [_one(s, transport=REST, concurrency=1) for s in (before, after)]
     if alone[0] and alone[1]:
@@ -453,7 +467,8 @@ def section(results: dict[str, Any], levers: dict[str, Any] | None, plots: dict[
         "`by_question` of the JSON). **Closed loop**: N people send their next message as soon "
         f"as the previous turn ended; the capacity figure is N = {plan['capacity']}.",
         "- **Errors**: no answer within 30 s, an apology or error message from the front, a "
-        "non-200 or empty REST answer, an open-loop arrival finding all conversations busy.",
+        "non-200 or empty REST answer; in the open loop, an arrival finding all conversations "
+        "waiting (dropped) or a turn still unanswered 10 s after the last arrival (unfinished).",
         "",
         "### Targets",
         "",

@@ -39,6 +39,7 @@ import aiohttp  # noqa: E402
 from bench import report  # noqa: E402
 from bench.load import alone, closed_loop, open_loop  # noqa: E402
 from bench.people import People  # noqa: E402
+from bench.rasa_server import validation_cost  # noqa: E402
 from bench.rasa_tap import RasaTap  # noqa: E402
 from bench.servers import (  # noqa: E402
     Footprint,
@@ -325,6 +326,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "model": str(args.model or "current (make train)"),
         "setups": [],
     }
+    if args.mode == "levers":
+        results["validation_ms"] = validation_cost()
     try:
         for setup in setups:
             print(f"{setup.name}: start…", flush=True)

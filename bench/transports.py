@@ -24,17 +24,14 @@ import aiohttp
 
 from bench.people import Move, Person, Reply
 from bench.rasa_tap import RasaTap
+from bot.pipeline import APOLOGY, SERVICE_DOWN_TEXT
 from bot.rasa_client import RasaClient
+from bot.telegram_handlers import INVALID_BUTTON, SOMETHING_WENT_WRONG
 from tests.fake_telegram import FakeTelegram
 
-TURN_TIMEOUT = 30.0  # seconds without a first reply: the turn failed
+TURN_TIMEOUT = 30.0  # seconds for the whole turn, else it failed
 # What the front says when something failed: an error for the benchmark.
-FAILURE_TEXTS = (
-    "Désolé, je n'arrive pas à vous répondre",
-    "Désolé, un problème est survenu",
-    "Ce bouton n'est plus valable",
-    "Le service est momentanément indisponible",
-)
+FAILURE_TEXTS = (APOLOGY.text, SOMETHING_WENT_WRONG, INVALID_BUTTON.text, SERVICE_DOWN_TEXT)
 NOT_UNDERSTOOD = ("Je n'ai pas bien compris", "je ne comprends toujours pas")
 
 
