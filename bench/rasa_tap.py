@@ -84,7 +84,10 @@ class RasaTap:
 
     async def _forward(self, request: web.Request) -> web.Response:
         assert self._session is not None
-        body = await request.read()
+        try:
+            body = await request.read()
+        except ConnectionResetError:  # the front went away (restarted) mid-request
+            return web.Response(status=499)
         target = self.rasa_urls[int(request.match_info["index"])] + "/webhooks/rest/webhook"
         sender = str(json.loads(body).get("sender"))
         try:

@@ -13,7 +13,8 @@ async def test_bjr_gets_a_french_greeting_with_buttons(live_bot: LiveBot) -> Non
     person = live_bot.person(610001)
     greeting = await person.start_with_consent("bjr")
     assert any("assistant d'orientation du CNAM" in t for t in texts(greeting)), texts(greeting)
-    assert "Trouver une formation" in button_titles(greeting[-1])
+    assert button_titles(greeting[-1]) == [
+        "Trouver une formation", "Poser une question", "Prendre rendez-vous", "Parler à un conseiller"]
 
 
 def cards(messages: list[dict]) -> list[str]:
