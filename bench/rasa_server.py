@@ -3,11 +3,11 @@
 The same server with the same arguments, run here rather than exec'd so
 that a what-if can change it first:
 
-- ``--model``: another trained model (while the data changes faster than
-  training; ``make bench`` uses the model of the current data);
+- ``--model``: a given trained model (the benchmark pins the model at its
+  start: the data, hence the current model, may change during a run);
 - ``--cached-validation``: Rasa checks every answer of the action server
   with ``jsonschema.validate``, which first checks the schema itself
-  against its meta-schema, every call (about 13 ms here). A validator
+  against its meta-schema, every call (``validation_cost()``). A validator
   built once gives the same verdict; on failure the original check runs,
   so errors read the same.
 """

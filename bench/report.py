@@ -338,9 +338,10 @@ def _action_workers(levers: dict[str, Any] | None) -> list[str]:
 
 
 def _cached_validation(levers: dict[str, Any] | None) -> list[str]:
-    if not levers or len(levers["setups"]) < 2:
+    before = _setup(levers, "1 Rasa") if levers else None
+    after = _setup(levers, "1 Rasa, cached validation") if levers else None
+    if not (levers and before and after):
         return []
-    before, after = levers["setups"][0], levers["setups"][1]
     capacity = levers["plan"]["capacity"]
     costs = levers.get("validation_ms", {})
     lines = [
@@ -369,6 +370,25 @@ def _cached_validation(levers: dict[str, Any] | None) -> list[str]:
                 f"{a['p95_ms']} → {b['p95_ms']} ms, Rasa CPU per turn {cpu[0]:.0f} → {cpu[1]:.0f} ms;"
             )
     return lines
+
+
+def _both_levers(levers: dict[str, Any] | None) -> list[str]:
+    setup = _setup(levers, "2 Rasa, cached validation") if levers else None
+    if setup is None:
+        return []
+    capacity = levers["plan"]["capacity"]  # type: ignore[index]
+    front = _one(setup, shape="closed", transport=UNLIMITED, concurrency=capacity)
+    rest = _one(setup, shape="closed", transport=REST, concurrency=capacity)
+    run = _one(setup, shape="open", transport=UNLIMITED)
+    parts = []
+    if front and rest:
+        parts.append(f"capacity at {capacity} conversations {front['throughput']} turns/s "
+                     f"through the front, {rest['throughput']} over REST")
+    if run:
+        parts.append(f"open loop {run['offered_rate']:g} turns/s through the front: p95 "
+                     f"{run['p95_ms']} ms, p99 {run['p99_ms']} ms, {run['errors']} error(s)")
+    return [f"- Two Rasa processes with cached validation (front without flood limit): "
+            f"{'; '.join(parts)}."] if parts else []
 
 
 def _tap_cost(levers: dict[str, Any] | None) -> list[str]:
@@ -512,6 +532,7 @@ def section(results: dict[str, Any], levers: dict[str, Any] | None, plots: dict[
         *_warm_up(results),
         *_action_workers(levers),
         *_cached_validation(levers),
+        *_both_levers(levers),
         *_tap_cost(levers),
         *_cached_answers(results),
         "",

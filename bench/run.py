@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import platform
 import signal
@@ -54,6 +55,7 @@ from bench.servers import (  # noqa: E402
 from bench.transports import RestTransport, TelegramTransport, TimedTelegram, Transport  # noqa: E402
 from cnam import privacy  # noqa: E402
 from cnam.store import get_redis  # noqa: E402
+from stack.train import model_path  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -107,7 +109,8 @@ FULL: list[tuple[str, Options, list[Step]]] = [
     ]),
 ]
 # The tap's own cost; action-server workers, 1 then 2, on the same start; then
-# Rasa validating the action server's answers with a validator built once.
+# Rasa validating the action server's answers with a validator built once, with
+# one Rasa process and with two.
 LEVERS: list[tuple[str, Options, list[Step]]] = [
     ("1 Rasa", Options(flood_limit=False), [
         Load("rest", "closed", 1, 15), Load("rest-tap", "closed", 1, 15),
@@ -117,6 +120,11 @@ LEVERS: list[tuple[str, Options, list[Step]]] = [
     ]),
     ("1 Rasa, cached validation", Options(flood_limit=False, cached_validation=True), [
         Load("rest", "closed", 1, 15), *_closed("front", {CAPACITY: 20}),
+        *_closed("rest", {CAPACITY: 20}),
+    ]),
+    ("2 Rasa, cached validation",
+     Options(rasa_processes=2, flood_limit=False, cached_validation=True), [
+        *_closed("front", {CAPACITY: 20}), Load("front", "open", RATE, 40),
         *_closed("rest", {CAPACITY: 20}),
     ]),
 ]
@@ -307,8 +315,12 @@ MODES = {  # name → (plan, results file, command)
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     plan, _, command = MODES[args.mode]
+    # Pinned at the start: the data may change (and the current model with it) during the run.
+    model = args.model or model_path()
+    if not model.exists():
+        sys.exit(f"{model} missing: run `make train` first.")
     setups = [
-        Setup(name, replace(options, model=args.model), steps, number)
+        Setup(name, replace(options, model=model), steps, number)
         for number, (name, options, steps) in enumerate(plan)
     ]
     started = time.monotonic()
@@ -317,13 +329,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     names = commands_by_group()
     results: dict[str, Any] = {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "command": command,
+        "command": (command if args.model is None else
+                    f"python -m bench.run{' --' + args.mode if args.mode != 'full' else ''} "
+                    f"--model {args.model}")
+        + (f" (under nice {os.nice(0)})" if os.nice(0) else ""),
         "machine": machine(),
         "load_average_before": [round(x, 2) for x in load_before],
         "plan": {"rate": RATE, "conversations": CONVERSATIONS, "capacity": CAPACITY, "seed": SEED,
                  "setups": [[name, _jsonable(asdict(o)), [_jsonable(asdict(s)) for s in steps]]
                             for name, o, steps in plan]},
-        "model": str(args.model or "current (make train)"),
+        "model": model.name + ("" if args.model else " (the current data's, `make train`)"),
         "setups": [],
     }
     if args.mode == "levers":
@@ -350,12 +365,15 @@ def main(argv: list[str] | None = None) -> None:
     modes.add_argument("--quick", action="store_const", dest="mode", const="quick",
                        help="smoke run, about 1.5 minutes (most of it Rasa's start)")
     modes.add_argument("--levers", action="store_const", dest="mode", const="levers",
-                       help="the levers: action workers, cached validation (about 5 minutes)")
+                       help="the levers: action workers, cached validation (about 7 minutes)")
     parser.add_argument("--model", type=Path, help="a trained model other than the current one")
     parser.set_defaults(mode="full")
     args = parser.parse_args(argv)
     # A SIGTERM (timeout, CI) unwinds like Ctrl-C, so the servers are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # A front stopped mid-request (restart) makes the fake Bot API's server log the
+    # reset; a turn that suffers from it is counted as an error anyway.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     results = asyncio.run(main_async(args))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / MODES[args.mode][1]

@@ -36,7 +36,7 @@ class Options:
     flood_limit: bool = True
     # True: Rasa validates the action server's answers with a validator built once.
     cached_validation: bool = False
-    model: Path | None = None  # None: the model of the current data (make train)
+    model: Path | None = None  # None: the model of the current data (make train) when Rasa starts
 
 
 @dataclass
