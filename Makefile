@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 LOCK_HASH := $(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
-.PHONY: install train run test lint doctor nlu-report reload-catalog bench clean
+.PHONY: install train run test lint doctor nlu-report nlu-cv reload-catalog bench clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ doctor: install
 
 nlu-report: install train
 	$(PY) -m stack.nlu_report --out results
+
+# About 25 minutes: 3 trainings per pipeline (see BENCHMARKS.md).
+nlu-cv: install
+	$(PY) -m bench.nlu_cv
 
 reload-catalog: install
 	$(PY) -m cnam.catalog check

@@ -10,7 +10,7 @@ arrival as ``unfinished``: both are errors (the system does not keep up).
 
 Closed loop: ``concurrency`` people each send the next message as soon as
 the previous turn ended. Throughput counts the turns that ended inside the
-window.
+window. People carry over from one closed loop to the next (``pool``).
 """
 
 from __future__ import annotations
@@ -123,20 +123,27 @@ async def open_loop(
 
 
 async def closed_loop(
-    transport: Transport, people: People, concurrency: int, duration: float
+    transport: Transport, people: People, concurrency: int, duration: float,
+    pool: list[Person],
 ) -> Run:
+    """``pool``: people met in earlier closed loops on this transport, mid-conversation.
+
+    They carry on first, and those still mid-conversation at the end go back to
+    it, so that a short run does not only see first turns.
+    """
     run = Run("closed", transport.name, duration, concurrency=concurrency)
     start = time.monotonic()
     end = start + duration
 
     async def person_after_person() -> None:
-        person = people.new()
+        person = pool.pop() if pool else people.new()
         while time.monotonic() < end:
             turn = await transport.turn(person, time.monotonic())
             if turn.ended <= end:
                 run.turns.append(turn)
             if person.done:
                 person = people.new()
+        pool.append(person)
 
     await asyncio.gather(*(person_after_person() for _ in range(concurrency)))
     return run

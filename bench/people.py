@@ -100,7 +100,8 @@ class Move:
 @dataclass
 class Person:
     chat_id: int
-    rng: random.Random
+    seed: float
+    rng: random.Random = field(init=False)
     turns_done: int = 0
     form_seen: bool = False  # a profile question was asked
     # Before which profile question this person asks a practical question ("" : never).
@@ -111,6 +112,7 @@ class Person:
     consented: bool = False  # the front asks first otherwise
 
     def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
         if self.rng.random() < INTERRUPTING_SHARE:
             self.interrupts_at = self.rng.choice(list(FORM))
 
@@ -188,4 +190,8 @@ class People:
         self._ids = itertools.count(first_chat_id)
 
     def new(self) -> Person:
-        return Person(next(self._ids), random.Random(self._rng.random()))
+        return Person(next(self._ids), self._rng.random())
+
+    def twin(self, person: Person) -> Person:
+        """Someone who will make the same moves as ``person`` given the same answers."""
+        return Person(next(self._ids), person.seed)

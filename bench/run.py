@@ -22,8 +22,10 @@ import json
 import logging
 import os
 import platform
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass, replace
@@ -39,7 +41,7 @@ import aiohttp  # noqa: E402
 
 from bench import report  # noqa: E402
 from bench.load import alone, closed_loop, open_loop  # noqa: E402
-from bench.people import People  # noqa: E402
+from bench.people import People, Person  # noqa: E402
 from bench.rasa_server import validation_cost  # noqa: E402
 from bench.rasa_tap import RasaTap  # noqa: E402
 from bench.servers import (  # noqa: E402
@@ -91,7 +93,8 @@ SEED = 20250601
 
 
 def _closed(path: str, sizes: dict[int, float]) -> list[Step]:
-    return [Load(path, "closed", size, seconds) for size, seconds in sizes.items()]
+    """Largest first: the smaller loops then continue conversations already under way."""
+    return [Load(path, "closed", size, sizes[size]) for size in sorted(sizes, reverse=True)]
 
 
 SWEEP = {1: 8.0, 5: 6.0, 10: 6.0, CAPACITY: 20.0, 40: 6.0}
@@ -109,8 +112,8 @@ FULL: list[tuple[str, Options, list[Step]]] = [
     ]),
 ]
 # The tap's own cost; action-server workers, 1 then 2, on the same start; then
-# Rasa validating the action server's answers with a validator built once, with
-# one Rasa process and with two.
+# Rasa checking the action server's answers its own way (jsonschema.validate on
+# every call), without the validator built once that the stack installs.
 LEVERS: list[tuple[str, Options, list[Step]]] = [
     ("1 Rasa", Options(flood_limit=False), [
         Load("rest", "closed", 1, 15), Load("rest-tap", "closed", 1, 15),
@@ -118,13 +121,8 @@ LEVERS: list[tuple[str, Options, list[Step]]] = [
         ActionWorkers(2),
         *_closed("front", {CAPACITY: 20}), *_closed("rest", {CAPACITY: 20}),
     ]),
-    ("1 Rasa, cached validation", Options(flood_limit=False, cached_validation=True), [
+    ("1 Rasa, stock validation", Options(flood_limit=False, stock_validation=True), [
         Load("rest", "closed", 1, 15), *_closed("front", {CAPACITY: 20}),
-        *_closed("rest", {CAPACITY: 20}),
-    ]),
-    ("2 Rasa, cached validation",
-     Options(rasa_processes=2, flood_limit=False, cached_validation=True), [
-        *_closed("front", {CAPACITY: 20}), Load("front", "open", RATE, 40),
         *_closed("rest", {CAPACITY: 20}),
     ]),
 ]
@@ -150,6 +148,9 @@ class Setup:
         self.tap = RasaTap(options.rasa_processes)
         self.result: dict[str, Any] = {"name": name, "options": _jsonable(asdict(options))}
         self.note = ""  # what a restart changed, for the runs after it
+        self.groups: set[int] = set()  # process groups of its servers (not neighbours)
+        # Per transport, people left mid-conversation by the previous closed loop.
+        self.pools: dict[str, list[Person]] = {}
 
     async def measure(self) -> dict[str, Any]:
         await delete_keys()
@@ -161,6 +162,7 @@ class Setup:
         }
         servers = launch(self.options, PREFIX, front_env)
         self.tap.rasa_urls = servers.rasa_urls
+        self.groups.update(p.popen.pid for p in servers.processes if p.popen)
         footprint = Footprint(servers)
         footprint.begin()
         try:
@@ -185,9 +187,15 @@ class Setup:
         await privacy.record_consent(get_redis(), first.chat_id, privacy.ACCEPTED)
         first.consented = True
         cold = await alone(front, first)
+        # The same conversation again, now that everything has run once.
+        twin = self.people.twin(first)
+        await privacy.record_consent(get_redis(), twin.chat_id, privacy.ACCEPTED)
+        twin.consented = True
+        warm = await alone(front, twin)
         self.result["ready_s"] = {k: round(v, 2) for k, v in servers.ready.items()}
         self.result["cold_start_s"] = round(cold[0].ended - servers.launched, 2)
         self.result["first_person"] = [_turn_row(t) for t in cold]
+        self.result["twin_person"] = [_turn_row(t) for t in warm]
 
     async def _steps(self, servers: Servers, footprint: Footprint) -> list[dict[str, Any]]:
         front = self._front(self.options.flood_limit)
@@ -202,18 +210,20 @@ class Setup:
                 if isinstance(step, FrontSwitch):
                     await self._switch_front(servers, step.flood_limit)
                     front = self._front(step.flood_limit)
-                    continue
-                if isinstance(step, ActionWorkers):
+                elif isinstance(step, ActionWorkers):
                     await asyncio.to_thread(restart_actions, servers, step.workers)
                     await wait_ready(servers)
                     self.note = f"{step.workers} action workers"
+                if not isinstance(step, Load):
+                    self.groups.update(p.popen.pid for p in servers.processes if p.popen)
                     continue
                 transport: Transport = {"front": front, "rest": rest, "rest-tap": tapped}[step.path]
                 if step.shape == "open":
                     load = open_loop(transport, self.people, step.size, CONVERSATIONS,
                                      step.seconds, SEED)
                 else:
-                    load = closed_loop(transport, self.people, int(step.size), step.seconds)
+                    pool = self.pools.setdefault(transport.name, [])
+                    load = closed_loop(transport, self.people, int(step.size), step.seconds, pool)
                 footprint.begin()
                 run = await load
                 run.footprint = await footprint.end()
@@ -270,33 +280,55 @@ def machine() -> dict[str, Any]:
     }
 
 
-def commands_by_group() -> dict[int, str]:
-    """A command line of each process group (its busiest member's is not needed: any)."""
-    found: dict[int, str] = {}
+class Neighbours:
+    """CPU used by processes that are not ours, sampled during the whole run.
+
+    Sampled every few seconds, so jobs that start or end during the run count too.
+    """
+
+    def __init__(self) -> None:
+        self.ours = os.getpgid(0)
+        self.cpu: dict[int, float] = {}  # group → CPU seconds seen during the run
+        self.names: dict[int, str] = {}
+        self._last = usage_by_group()
+        self._started = time.monotonic()
+
+    def sample(self) -> None:
+        now = usage_by_group()
+        for group, usage in now.items():
+            # A group first seen now started since the last sample: all its CPU is new.
+            before = self._last[group].cpu if group in self._last else 0.0
+            self.cpu[group] = self.cpu.get(group, 0.0) + max(0.0, usage.cpu - before)
+            if group not in self.names:
+                self.names[group] = _command(group)
+        self._last = now
+
+    async def watch(self, interval: float = 3.0) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            self.sample()
+
+    def busy(self, servers: set[int]) -> list[str]:
+        """Those that used more than 5 % of a core over the run."""
+        seconds = time.monotonic() - self._started
+        return [
+            f"`{self.names.get(group) or f'group {group}'}` ({cpu / seconds:.0%} of a core)"
+            for group, cpu in sorted(self.cpu.items(), key=lambda item: -item[1])
+            if group != self.ours and group not in servers and cpu / seconds > 0.05
+        ]
+
+
+def _command(group: int) -> str:
+    """The command line of a member of the process group."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            group = os.getpgid(int(entry.name))
-            command = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if os.getpgid(int(entry.name)) == group:
+                return Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode()[:100]
         except (OSError, UnicodeDecodeError):
             continue
-        if command.strip():
-            found.setdefault(group, command.strip()[:100])
-    return found
-
-
-def others(
-    before: dict[int, Any], after: dict[int, Any], seconds: float, names: dict[int, str]
-) -> list[str]:
-    """Process groups not ours that used more than 5 % of a core during the run."""
-    ours = os.getpgid(0)
-    busy = []
-    for group, usage in after.items():
-        share = (usage.cpu - before[group].cpu) / seconds if group in before else 0.0
-        if group != ours and share > 0.05:
-            busy.append(f"`{names.get(group, f'group {group}')}` ({share:.0%} of a core)")
-    return busy
+    return ""
 
 
 async def delete_keys() -> None:
@@ -315,18 +347,21 @@ MODES = {  # name → (plan, results file, command)
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     plan, _, command = MODES[args.mode]
-    # Pinned at the start: the data may change (and the current model with it) during the run.
+    # Pinned at the start, in a copy of our own: the data (hence the current model)
+    # may change during the run, and models/ may be cleaned.
     model = args.model or model_path()
     if not model.exists():
         sys.exit(f"{model} missing: run `make train` first.")
+    pinned = Path(tempfile.mkdtemp(prefix="bench-model-")) / model.name
+    shutil.copy2(model, pinned)
     setups = [
-        Setup(name, replace(options, model=model), steps, number)
+        Setup(name, replace(options, model=pinned), steps, number)
         for number, (name, options, steps) in enumerate(plan)
     ]
     started = time.monotonic()
     load_before = os.getloadavg()
-    groups_before = usage_by_group()
-    names = commands_by_group()
+    neighbours = Neighbours()
+    watching = asyncio.get_running_loop().create_task(neighbours.watch())
     results: dict[str, Any] = {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": (command if args.model is None else
@@ -350,11 +385,14 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         await delete_keys()
         await get_redis().close()
+        shutil.rmtree(pinned.parent, ignore_errors=True)
     elapsed = time.monotonic() - started
     results["elapsed_s"] = round(elapsed)
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    names.update(commands_by_group())
-    results["other_busy_processes"] = others(groups_before, usage_by_group(), elapsed, names)
+    watching.cancel()
+    neighbours.sample()
+    servers = {g for setup in setups for g in setup.groups}
+    results["other_busy_processes"] = neighbours.busy(servers)
     return results
 
 
@@ -365,7 +403,7 @@ def main(argv: list[str] | None = None) -> None:
     modes.add_argument("--quick", action="store_const", dest="mode", const="quick",
                        help="smoke run, about 1.5 minutes (most of it Rasa's start)")
     modes.add_argument("--levers", action="store_const", dest="mode", const="levers",
-                       help="the levers: action workers, cached validation (about 7 minutes)")
+                       help="the levers: action workers, Rasa's own validation (about 6 minutes)")
     parser.add_argument("--model", type=Path, help="a trained model other than the current one")
     parser.set_defaults(mode="full")
     args = parser.parse_args(argv)

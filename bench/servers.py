@@ -34,8 +34,9 @@ class Options:
     action_workers: int = 1
     # False: the front without Telegram's overall flood limit (bench/front_unthrottled.py).
     flood_limit: bool = True
-    # True: Rasa validates the action server's answers with a validator built once.
-    cached_validation: bool = False
+    # True: Rasa's own check of the action server's answers (jsonschema.validate each
+    # call), the what-if before rasa_ext/action_validation.py.
+    stock_validation: bool = False
     model: Path | None = None  # None: the model of the current data (make train) when Rasa starts
 
 
@@ -59,12 +60,12 @@ class Servers:
 
 
 def _rasa_command(options: Options) -> list[str]:
-    if options.model is None and not options.cached_validation:
+    if options.model is None and not options.stock_validation:
         return [sys.executable, "-m", "stack.run", "rasa"]
     command = [sys.executable, "-m", "bench.rasa_server"]
     if options.model is not None:
         command += ["--model", str(options.model.resolve())]
-    return command + (["--cached-validation"] if options.cached_validation else [])
+    return command + (["--stock-validation"] if options.stock_validation else [])
 
 
 def front_process(options: Options, env: dict[str, str]) -> Process:

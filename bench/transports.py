@@ -31,7 +31,12 @@ from tests.fake_telegram import FakeTelegram
 
 TURN_TIMEOUT = 30.0  # seconds for the whole turn, else it failed
 # What the front says when something failed: an error for the benchmark.
-FAILURE_TEXTS = (APOLOGY.text, SOMETHING_WENT_WRONG, INVALID_BUTTON.text, SERVICE_DOWN_TEXT)
+FAILURES = {
+    APOLOGY.text: "front apology (Rasa unavailable)",
+    SOMETHING_WENT_WRONG: "front error",
+    INVALID_BUTTON.text: "invalid button",
+    SERVICE_DOWN_TEXT: "Redis down",
+}
 NOT_UNDERSTOOD = ("Je n'ai pas bien compris", "je ne comprends toujours pas")
 
 
@@ -58,8 +63,9 @@ class Transport(Protocol):
 
 
 def _judge(texts: list[str]) -> tuple[str, bool]:
-    failed = next((t for t in texts for f in FAILURE_TEXTS if t.startswith(f)), "")
-    return (failed[:60], any(n in t for t in texts for n in NOT_UNDERSTOOD))
+    """(error label or "", whether the assistant said it did not understand)."""
+    failed = next((label for t in texts for f, label in FAILURES.items() if t.startswith(f)), "")
+    return failed, any(n in t for t in texts for n in NOT_UNDERSTOOD)
 
 
 class TimedTelegram(FakeTelegram):

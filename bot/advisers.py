@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 # Backoff while the group is unreachable (seconds); tests shorten these.
 FIRST_DELAY = 1.0
 MAX_DELAY = 300.0
-BLOCK_MS = 5000
+# Below the Redis client's 5 s socket timeout, or every idle wait reads as an outage.
+BLOCK_MS = 2000
 # An entry pending this long belongs to a consumer that died.
 STALE_MS = 5 * 60 * 1000
 CLAIM_EVERY = 60.0

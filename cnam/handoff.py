@@ -257,7 +257,7 @@ async def read_new(
     redis: aioredis.Redis,
     consumer: str,
     count: int = 10,
-    block_ms: int = 5000,
+    block_ms: int = 2000,
     backlog: bool = False,
 ) -> list[StreamEntry]:
     """Entries for this consumer: new ones (waits up to ``block_ms``), or with

@@ -36,6 +36,14 @@ def normalized_view(message: Message) -> NormalizedText | None:
 class TextNormalizer(GraphComponent):
     """Rewrites TEXT (SMS forms, elisions, case, accents) before tokenisation."""
 
+    def __init__(self, keep_accents: bool = False) -> None:
+        self.keep_accents = keep_accents
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # Word vectors (spaCy) know "étudiant", not "etudiant": keep accents for them.
+        return {"keep_accents": False}
+
     @classmethod
     def create(
         cls,
@@ -44,7 +52,7 @@ class TextNormalizer(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> TextNormalizer:
-        return cls()
+        return cls(keep_accents=config["keep_accents"])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
@@ -56,12 +64,11 @@ class TextNormalizer(GraphComponent):
             self._rewrite(message)
         return messages
 
-    @staticmethod
-    def _rewrite(message: Message) -> None:
+    def _rewrite(self, message: Message) -> None:
         text = message.get(TEXT)
         if not text or message.get(ORIGINAL_TEXT) is not None:
             return
-        normalized = normalize(text)
+        normalized = normalize(text, self.keep_accents)
         for entity in message.get(ENTITIES) or []:
             entity["start"], entity["end"] = normalized.to_normalized(
                 entity["start"], entity["end"]

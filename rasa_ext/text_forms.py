@@ -1,10 +1,11 @@
 """Rewrite a message into plain lowercase French, keeping offsets both ways.
 
 SMS words are expanded ("g" → "j'ai"), elisions are split ("l'info" →
-"l' info") so that a tokenizer sees the word, and everything is lowercased
-without accents. Each rewritten piece remembers where it came from, so entity
-offsets can be moved onto the normalised text (training) and back onto the
-user's own text (inference).
+"l' info") so that a tokenizer sees the word, and everything is lowercased,
+without accents unless a pipeline with word vectors wants them kept. Each
+rewritten piece remembers where it came from, so entity offsets can be moved
+onto the normalised text (training) and back onto the user's own text
+(inference).
 """
 
 from __future__ import annotations
@@ -26,11 +27,19 @@ _ELIDED = {"c", "d", "j", "l", "m", "n", "qu", "s", "t", "jusqu", "lorsqu", "pui
 _SPLIT_ELISION = re.compile(r"\b(" + "|".join(sorted(_ELIDED)) + r")'")
 
 
+def lower(text: str) -> str:
+    """Lowercase and straighten apostrophes, keeping accents; same length as ``text``."""
+    return "".join("'" if c in _APOSTROPHES else c.lower()[:1] for c in text)
+
+
 @cache
-def sms_forms() -> dict[str, str]:
+def sms_forms(keep_accents: bool = False) -> dict[str, str]:
     data = yaml.safe_load(SMS_FORMS_FILE.read_text(encoding="utf-8"))
+    rewrite = lower if keep_accents else fold
     # Expansions get their elisions split like the user's own words.
-    return {fold(str(key)): _SPLIT_ELISION.sub(r"\1' ", fold(value)) for key, value in data.items()}
+    return {
+        fold(str(key)): _SPLIT_ELISION.sub(r"\1' ", rewrite(value)) for key, value in data.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,8 @@ class NormalizedText:
         return first[target], last[target + 1]
 
 
-def normalize(text: str) -> NormalizedText:
+def normalize(text: str, keep_accents: bool = False) -> NormalizedText:
+    rewrite = lower if keep_accents else fold
     pieces: list[tuple[int, int, int, int]] = []
     parts: list[str] = []
     length = 0
@@ -71,10 +81,10 @@ def normalize(text: str) -> NormalizedText:
 
     def emit_chars(start: int, end: int) -> None:
         for i in range(start, end):
-            emit(i, i + 1, fold(text[i]))
+            emit(i, i + 1, rewrite(text[i]))
 
     position = 0
-    forms = sms_forms()
+    forms = sms_forms(keep_accents)
     for match in _WORD.finditer(text):
         emit_chars(position, match.start())
         word = fold(match.group())

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 from cnam.settings import get_settings
+from rasa_ext import action_validation
 from stack.train import ROOT, model_path
 
 
@@ -27,9 +29,9 @@ def server_env() -> dict[str, str]:
     }
 
 
-def rasa_command() -> list[str]:
+def rasa_command(model: Path | None = None) -> list[str]:
     settings = get_settings()
-    model = model_path()
+    model = model or model_path()
     if not model.exists():
         sys.exit("Aucun modèle entraîné pour ces données : lancez `make train`.")
     port = urlparse(settings.rasa_url).port or 5005
@@ -48,11 +50,26 @@ def actions_command() -> list[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
 
 
+def serve_rasa(model: Path | None = None, *, cached_validation: bool = True) -> None:
+    """Run the Rasa server in this process, so that its action checks can be replaced first."""
+    command = rasa_command(model)
+    os.environ.update(server_env())
+    os.chdir(ROOT)
+    if cached_validation:
+        action_validation.install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *command[3:]]  # command: python -m rasa run …
+    rasa_main()
+
+
 def main() -> None:
-    commands = {"rasa": rasa_command, "actions": actions_command}
-    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+    if sys.argv[1:] == ["rasa"]:
+        serve_rasa()
+        return
+    if sys.argv[1:] != ["actions"]:
         sys.exit("usage: python -m stack.run rasa|actions")
-    command = commands[sys.argv[1]]()
+    command = actions_command()
     os.chdir(ROOT)
     os.execvpe(command[0], command, server_env())
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import pytest
 import redis.asyncio as aioredis
@@ -19,9 +18,7 @@ from bot.render import keyboard_rows, split_text
 from bot.telegram_handlers import e164
 from cnam import privacy
 from cnam.keys import person_key
-
-if TYPE_CHECKING:
-    from tests.rasa_stub import RasaStub
+from tests.rasa_stub import RasaStub
 
 pytest_plugins = ["tests.rasa_stub"]
 
@@ -164,6 +161,26 @@ async def test_rasa_client_failures_are_rasa_unavailable(rasa, rasa_stub):
             await closed.send(CHAT, "bonjour")
     finally:
         await closed.close()
+
+
+async def test_rasa_client_keeps_each_chat_on_one_of_several_servers(rasa_stub):
+    """RASA_URLS: a conversation never moves between Rasa processes; all of them get chats."""
+    other = RasaStub()
+    await other.start()
+    client = RasaClient(f"{rasa_stub.url}, {other.url}/", timeout=2)
+    await client.start()
+    try:
+        chats = range(CHAT, CHAT + 20)
+        for turn in ("bonjour", "oui"):
+            for chat in chats:
+                await client.send(chat, turn)
+    finally:
+        await client.close()
+        await other.stop()
+    for chat in chats:
+        turns = (rasa_stub.messages(chat), other.messages(chat))
+        assert sorted(turns) == [[], ["bonjour", "oui"]]
+    assert rasa_stub.received and other.received
 
 
 async def test_typed_command_kept_for_retry_is_replayed_as_text(rasa, rasa_stub, redis):

@@ -89,6 +89,18 @@ async def test_long_polling_process(
     assert "bonjour" not in err.decode()
 
 
+async def wait_for_port(port: int) -> None:
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.1)
+        else:
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -113,6 +125,8 @@ async def test_webhook_process_checks_the_secret(
         await fake_telegram.wait_for(lambda: bool(fake_telegram.webhook), timeout=60)
         assert fake_telegram.webhook["url"] == hook
         assert fake_telegram.webhook["secret_token"] == "s3cret-token"
+        # PTB calls setWebhook before its server listens (Telegram retries): wait for the port.
+        await asyncio.wait_for(wait_for_port(port), timeout=30)
         update = fake_telegram.text_update(CHAT, "bonjour")
         async with aiohttp.ClientSession() as session:
             async with session.post(

@@ -184,6 +184,12 @@ def test_normalize_rewrites_sms_and_elisions(text: str, expected: str) -> None:
     assert normalize(text).text == expected
 
 
+def test_normalize_can_keep_accents_for_word_vectors() -> None:
+    assert normalize("Chui étudiante à Kawéni", keep_accents=True).text == (
+        "je suis étudiante à kawéni"
+    )
+
+
 def test_normalize_offsets_go_both_ways() -> None:
     original = "Slt g le bac pro à Kawéni"
     normalized = normalize(original)
