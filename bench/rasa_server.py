@@ -1,11 +1,12 @@
-"""``python -m bench.rasa_server [--model PATH] [--stock-validation]``: ``stack.run rasa`` with what-ifs.
+"""``python -m bench.rasa_server [--model PATH] [--stock NAME]…``: ``stack.run rasa`` with what-ifs.
 
 - ``--model``: a given trained model (the benchmark pins the model at its
   start: the data, hence the current model, may change during a run);
-- ``--stock-validation``: without rasa_ext/action_validation.py, i.e. Rasa
-  checking every answer of the action server with ``jsonschema.validate``,
-  which first checks the schema itself against its meta-schema, every call
-  (``validation_cost()`` measures both ways).
+- ``--stock NAME``: without one of ``stack.run.SPEEDUPS``, i.e. Rasa's own
+  code: ``validation`` (``jsonschema.validate`` of every action-server answer,
+  which first checks the schema against its meta-schema; ``validation_cost()``
+  measures both ways), ``load`` (a training step to build each model before
+  restoring its weights), ``events`` (event classes looked up at every event).
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ def validation_cost(repeat: int = 50) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.rasa_server")
     parser.add_argument("--model", type=Path)
-    parser.add_argument("--stock-validation", action="store_true")
+    parser.add_argument("--stock", action="append", default=[], choices=sorted(run.SPEEDUPS))
     args = parser.parse_args()
-    run.serve_rasa(args.model and args.model.resolve(), cached_validation=not args.stock_validation)
+    run.serve_rasa(args.model and args.model.resolve(), stock=args.stock)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,9 @@ PIPELINE = "pipeline"  # bot_data key, set in post_init
 # offset was confirmed); a day is far beyond any redelivery.
 DUPLICATE_WINDOW_SECONDS = 24 * 3600
 TYPING_REFRESH_SECONDS = 4  # Telegram shows "typing…" for 5 s
+# Most answers take well under a second: "typing…" only for slower ones spares a
+# Bot API call per turn, within Telegram's ~30 calls/s (BENCHMARKS.md).
+TYPING_DELAY_SECONDS = 0.8
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
@@ -91,6 +94,7 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
     """Keep "typing…" visible while the assistant works."""
 
     async def keep_typing() -> None:
+        await asyncio.sleep(TYPING_DELAY_SECONDS)
         while True:
             with contextlib.suppress(TelegramError):
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)

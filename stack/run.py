@@ -1,6 +1,7 @@
 """Start one server of the stack (used by the Procfile and the tests).
 
-``python -m stack.run rasa``     Rasa server on 127.0.0.1, API behind RASA_TOKEN.
+``python -m stack.run rasa``     Rasa server on 127.0.0.1, API behind RASA_TOKEN,
+                                 run in this process after SPEEDUPS are installed.
 ``python -m stack.run actions``  action server on 127.0.0.1.
 """
 
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Collection
 from pathlib import Path
 from urllib.parse import urlparse
 
 from cnam.settings import get_settings
-from rasa_ext import action_validation
+from rasa_ext import action_validation, event_types, model_loading
 from stack.train import ROOT, model_path
 
 
@@ -50,13 +52,23 @@ def actions_command() -> list[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
 
 
-def serve_rasa(model: Path | None = None, *, cached_validation: bool = True) -> None:
-    """Run the Rasa server in this process, so that its action checks can be replaced first."""
+# Replacements of Rasa internals, each measured (BENCHMARKS.md, "Levers") and
+# tested to give what Rasa's own code gives; a benchmark what-if leaves one out.
+SPEEDUPS: dict[str, Callable[[], None]] = {
+    "validation": action_validation.install,
+    "load": model_loading.install,
+    "events": event_types.install,
+}
+
+
+def serve_rasa(model: Path | None = None, *, stock: Collection[str] = ()) -> None:
+    """Run the Rasa server in this process, with SPEEDUPS (but ``stock``) installed first."""
     command = rasa_command(model)
     os.environ.update(server_env())
     os.chdir(ROOT)
-    if cached_validation:
-        action_validation.install()
+    for name, install in SPEEDUPS.items():
+        if name not in stock:
+            install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *command[3:]]  # command: python -m rasa run …

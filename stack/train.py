@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 INPUTS = ["config.yml", "domain", "nlu", "stories", "rasa_ext", "requirements.lock"]
 # Files under INPUTS that the trained model does not depend on.
-NOT_INPUTS = {"rasa_ext/stores.py", "rasa_ext/action_validation.py"}
+NOT_INPUTS = {
+    "rasa_ext/stores.py", "rasa_ext/action_validation.py", "rasa_ext/model_loading.py",
+    "rasa_ext/event_types.py",
+}
 
 
 def cache_dir() -> Path:

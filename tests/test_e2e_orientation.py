@@ -74,3 +74,14 @@ async def test_dropout_without_bac_who_does_not_know(live_bot: LiveBot) -> None:
     shown = cards(final)
     assert shown, said
     assert any("informati" in t.lower() or "numérique" in t.lower() for t in shown), shown
+
+
+@pytest.mark.parametrize("name", ["Naïma", "Mariama Abdou", "Soifiat"])
+async def test_a_first_name_the_model_does_not_know_is_taken(live_bot: LiveBot, name: str) -> None:
+    """Names read as out of scope or low confidence still answer the name question."""
+    person = live_bot.person(610100 + len(name))
+    await person.start_with_consent("slt")
+    await person.press("Trouver une formation")
+    answer = await person.say(name)
+    assert any(f"Enchanté, {name} !" in t for t in texts(answer)), texts(answer)
+    assert "âge" in texts(answer)[-1], texts(answer)

@@ -5,6 +5,7 @@ Redis is the real one (conftest's ``redis`` fixture); only Rasa is replaced.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 from telegram.ext import Application
 
-from bot import front_commands
+from bot import front_commands, telegram_handlers
 from bot.app import build_application
 from bot.messages import OutMessage
 from cnam import privacy, store
@@ -63,7 +64,7 @@ async def front(
 async def test_text_gets_the_rasa_answer_with_an_inline_keyboard(front, fake_telegram, rasa_stub):
     release = rasa_stub.hold("bonjour")
     fake_telegram.send_text(CHAT, "bonjour")
-    # "typing…" is shown while Rasa works.
+    # "typing…" is shown while Rasa works, once it takes a moment.
     await fake_telegram.wait_for(lambda: (CHAT, "typing") in fake_telegram.chat_actions)
     release.set()
     [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
@@ -72,6 +73,14 @@ async def test_text_gets_the_rasa_answer_with_an_inline_keyboard(front, fake_tel
     assert rasa_stub.received == [
         {"sender": str(CHAT), "message": "bonjour", "metadata": {"transport": "telegram"}}
     ]
+
+
+async def test_a_quick_answer_comes_without_typing(front, fake_telegram, rasa_stub):
+    fake_telegram.send_text(CHAT, "salut")
+    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert reply["text"] == "Vous avez dit : salut"
+    await asyncio.sleep(telegram_handlers.TYPING_DELAY_SECONDS + 0.2)
+    assert (CHAT, "typing") not in fake_telegram.chat_actions
 
 
 async def test_button_press_sends_payload_answers_query_and_closes_keyboard(
