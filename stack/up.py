@@ -74,7 +74,7 @@ def main() -> None:
             start_new_session=True, cwd=ROOT,
         )
     try:
-        print("Démarrage de l'assistant (Rasa met environ une minute à charger le modèle)…")
+        print("Démarrage de l'assistant (Rasa met une quinzaine de secondes à charger le modèle)…")
         wait_ready()
         subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, check=False)
     except KeyboardInterrupt:
