@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from stack.nlu_report import report
-from tests.nlu_scoring import _examples
+from tests.nlu_scoring import block_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -41,7 +41,7 @@ def split(nlu_dir: Path, folds: int, seed: int = 13) -> tuple[list[dict[str, Any
     for path in sorted(nlu_dir.glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             if "intent" in block:
-                by_intent[str(block["intent"])].extend(_examples(block))
+                by_intent[str(block["intent"])].extend(block_examples(block))
             else:
                 kept.append(block)
     rng = random.Random(seed)
@@ -53,20 +53,23 @@ def split(nlu_dir: Path, folds: int, seed: int = 13) -> tuple[list[dict[str, Any
     return kept, [[{"intent": i, "examples": e} for i, e in p.items()] for p in parts]
 
 
+class _NluDumper(yaml.SafeDumper):
+    """Multi-line strings (examples) as literal blocks, like Rasa's own files."""
+
+
+_NluDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
 def write_nlu(path: Path, blocks: list[dict[str, Any]]) -> None:
     def block_text(block: dict[str, Any]) -> dict[str, Any]:
         if isinstance(block.get("examples"), list):
             return {**block, "examples": "".join(f"- {e}\n" for e in block["examples"])}
         return block
 
-    yaml.add_representer(str, _literal, Dumper=yaml.SafeDumper)
     data = {"version": "3.1", "nlu": [block_text(b) for b in blocks]}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def _literal(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+    path.write_text(yaml.dump(data, Dumper=_NluDumper, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
 
 
 def train(config: Path, data: Path, out: Path, cache: Path) -> float:

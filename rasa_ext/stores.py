@@ -23,7 +23,9 @@ from cnam.settings import get_settings
 
 def _client(decode_responses: bool) -> redis.StrictRedis:
     return redis.StrictRedis.from_url(
-        get_settings().redis_url, decode_responses=decode_responses, socket_timeout=5, health_check_interval=2,
+        get_settings().redis_url, decode_responses=decode_responses, socket_timeout=5,
+        # Checked before reuse after 2 s idle, as cnam/store.py: a restarted Redis is seen first.
+        health_check_interval=2,
         # A restarted Redis leaves stale pooled connections: retry on a fresh one.
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
         retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],

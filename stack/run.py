@@ -31,15 +31,15 @@ def server_env() -> dict[str, str]:
     }
 
 
-def rasa_command(model: Path | None = None) -> list[str]:
+def rasa_args(model: Path | None = None) -> list[str]:
+    """``rasa`` command-line arguments of the server."""
     settings = get_settings()
     model = model or model_path()
     if not model.exists():
         sys.exit("Aucun modèle entraîné pour ces données : lancez `make train`.")
     port = urlparse(settings.rasa_url).port or 5005
     return [
-        sys.executable, "-m", "rasa", "run",
-        "--enable-api", "--auth-token", settings.rasa_token,
+        "run", "--enable-api", "--auth-token", settings.rasa_token,
         "-i", "127.0.0.1", "-p", str(port),
         "--model", str(model),
         "--endpoints", str(ROOT / "endpoints.yml"),
@@ -63,7 +63,7 @@ SPEEDUPS: dict[str, Callable[[], None]] = {
 
 def serve_rasa(model: Path | None = None, *, stock: Collection[str] = ()) -> None:
     """Run the Rasa server in this process, with SPEEDUPS (but ``stock``) installed first."""
-    command = rasa_command(model)
+    args = rasa_args(model)
     os.environ.update(server_env())
     os.chdir(ROOT)
     for name, install in SPEEDUPS.items():
@@ -71,7 +71,7 @@ def serve_rasa(model: Path | None = None, *, stock: Collection[str] = ()) -> Non
             install()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *command[3:]]  # command: python -m rasa run …
+    sys.argv = ["rasa", *args]
     rasa_main()
 
 

@@ -97,7 +97,8 @@ def parse_example(example: str) -> tuple[str, list[Pair]]:
     return _ANNOTATION.sub(plain, example), pairs
 
 
-def _examples(block: dict[str, Any]) -> Iterable[str]:
+def block_examples(block: dict[str, Any]) -> Iterable[str]:
+    """The example lines of one block of a Rasa NLU YAML file."""
     examples = block.get("examples") or ""
     if isinstance(examples, list):  # the long form: a list of {text: ...}
         yield from (str(e["text"]) for e in examples if isinstance(e, dict) and "text" in e)
@@ -116,7 +117,7 @@ def load_items(path: str | Path) -> list[Item]:
     for block in blocks or []:
         if not isinstance(block, dict) or "intent" not in block:
             continue  # synonyms, lookups and regexes
-        for example in _examples(block):
+        for example in block_examples(block):
             text, pairs = parse_example(example)
             items.append(Item(text=text, intent=str(block["intent"]), entities=tuple(pairs)))
     return items
