@@ -47,7 +47,7 @@ nlu-cv: install
 	$(PY) -m bench.nlu_cv
 
 reload-catalog: install
-	$(PY) -m cnam.catalog check
+	$(PY) -m cnam.orientation.catalog check
 
 bench: install train
 	$(PY) -m bench.run

@@ -1,5 +1,5 @@
 """Hand the conversation to a CNAM adviser: the record goes to a Redis Stream
-that the front delivers as a card in the advisers' group (bot/advisers.py)."""
+that the front delivers as a card in the advisers' group (bot/handoff_consumer.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from cnam import handoff
-from cnam.catalog import get_catalog
-from cnam.profile import Profile
-from cnam.ranking import recommend
+from cnam.orientation.catalog import get_catalog
+from cnam.orientation.profile import Profile
+from cnam.orientation.ranking import recommend
 from cnam.store import get_redis
 
 

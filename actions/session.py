@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_over
-from actions.profile import SLOTS
+from actions.payloads import button
+from actions.profile_form import PROFILE_SLOTS
 
-PROFILE_SLOTS = [*SLOTS, "gout_1", "gout_2", "decouverte", "echecs", "offres_vues"]
 # French names of the intents offered when the assistant hesitates.
 INTENT_LABELS = {
     "ask_offers": "Trouver une formation",
@@ -80,7 +80,7 @@ class ActionFallback(Action):
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
         likely = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:3]
-        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in likely]
-        buttons.append({"title": "Autre chose", "payload": "/help"})
+        buttons = [button(INTENT_LABELS[name], name) for name in likely]
+        buttons.append(button("Autre chose", "help"))
         dispatcher.utter_message(response="utter_fallback_rephrase", buttons=buttons)
         return []

@@ -2,7 +2,7 @@
 
 - ``--model``: a given trained model (the benchmark pins the model at its
   start: the data, hence the current model, may change during a run);
-- ``--stock NAME``: without one of ``stack.run.SPEEDUPS``, i.e. Rasa's own
+- ``--stock NAME``: without one of ``rasa_ext.speedups.SPEEDUPS``, i.e. Rasa's own
   code: ``validation`` (``jsonschema.validate`` of every action-server answer,
   which first checks the schema against its meta-schema; ``validation_cost()``
   measures both ways), ``load`` (a training step to build each model before
@@ -15,6 +15,7 @@ import argparse
 import time
 from pathlib import Path
 
+from rasa_ext import speedups
 from stack import run
 
 # A typical answer of the action server: a form step (slots set, next question).
@@ -48,7 +49,7 @@ def validation_cost(repeat: int = 50) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.rasa_server")
     parser.add_argument("--model", type=Path)
-    parser.add_argument("--stock", action="append", default=[], choices=sorted(run.SPEEDUPS))
+    parser.add_argument("--stock", action="append", default=[], choices=sorted(speedups.SPEEDUPS))
     args = parser.parse_args()
     run.serve_rasa(args.model and args.model.resolve(), stock=args.stock)
 

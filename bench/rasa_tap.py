@@ -35,7 +35,7 @@ def telegram_messages(replies: Any) -> int:
             continue
         if message.text or message.buttons or message.request_contact:
             count += max(len(split_text(message.text)), 1)  # "Choisissez :" when no text
-        count += bool(message.image_url) + bool(message.document)
+        count += bool(message.document)
     return count
 
 

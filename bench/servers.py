@@ -34,7 +34,7 @@ class Options:
     action_workers: int = 1
     # False: the front without Telegram's overall flood limit (bench/front_unthrottled.py).
     flood_limit: bool = True
-    # Names of stack.run.SPEEDUPS left out: Rasa's own code, as a what-if.
+    # Names of rasa_ext.speedups.SPEEDUPS left out: Rasa's own code, as a what-if.
     stock: tuple[str, ...] = ()
     model: Path | None = None  # None: the model of the current data (make train) when Rasa starts
 

@@ -24,9 +24,9 @@ import aiohttp
 
 from bench.people import Move, Person, Reply
 from bench.rasa_tap import RasaTap
+from bot.person_chat import INVALID_BUTTON, SOMETHING_WENT_WRONG
 from bot.pipeline import APOLOGY, SERVICE_DOWN_TEXT
 from bot.rasa_client import RasaClient
-from bot.telegram_handlers import INVALID_BUTTON, SOMETHING_WENT_WRONG
 from tests.fake_telegram import FakeTelegram
 
 TURN_TIMEOUT = 30.0  # seconds for the whole turn, else it failed

@@ -1,22 +1,92 @@
-"""The Telegram Application: building it, starting and stopping its resources."""
+"""The Telegram Application: building it, every handler it runs, and the
+resources it starts and stops.
+
+Everything the bot answers is registered here, in one place: the person's
+private chat (``bot/person_chat.py``), the advisers' group
+(``bot/adviser_group.py``) and the front actions of the pipeline (``!``
+payloads). The terminal chat builds the same pipeline (``build_pipeline``).
+"""
 
 from __future__ import annotations
 
 import sys
+from functools import partial
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
-from telegram.ext import Application
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from bot import advisers, reminders, telegram_handlers
-from bot.commands import COMMANDS
+from bot import adviser_group, callbacks, consent, handoff_consumer, person_chat, relay, reminder_sender
 from bot.ordering import PerChatUpdateProcessor
-from bot.pipeline import Pipeline
+from bot.person_commands import COMMANDS, help_answer
+from bot.pipeline import FrontAction, Pipeline
 from bot.rasa_client import RasaClient
 from bot.retry_limiter import RetryingRateLimiter
 from cnam.settings import Settings, get_settings
 
 SETTINGS = "settings"  # bot_data key
+
+
+def front_actions() -> dict[str, FrontAction]:
+    """The ``!`` payloads the front answers itself (name without the ``!``)."""
+    return {
+        "aide": help_answer,
+        consent.ACCEPT.removeprefix("!"): consent.accept,
+        consent.REFUSE.removeprefix("!"): consent.refuse,
+        consent.EXPORT.removeprefix("!"): consent.export,
+        consent.ERASE.removeprefix("!"): consent.erase,
+    }
+
+
+async def build_pipeline(settings: Settings, transport: str, rasa_url: str | None = None) -> Pipeline:
+    """The pipeline with a started Rasa client (close it with ``pipeline.rasa.close()``)."""
+    rasa = RasaClient(
+        rasa_url or settings.rasa_urls or settings.rasa_url,
+        connect_timeout=settings.rasa_connect_timeout,
+        timeout=settings.rasa_timeout,
+    )
+    await rasa.start()
+    return Pipeline(rasa, transport, front_actions())
+
+
+def register_handlers(application: Application) -> None:
+    # Before everything: an update Telegram delivers twice is handled once.
+    application.add_handler(TypeHandler(Update, person_chat.drop_duplicates), group=-1)
+    private = person_chat.PRIVATE
+    edited = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
+    application.add_handlers([
+        MessageHandler(edited, partial(person_chat.say, message=person_chat.EDITED)),
+        MessageHandler(private & filters.COMMAND, person_chat.on_command),
+        MessageHandler(private & filters.TEXT, person_chat.on_text),
+        MessageHandler(private & filters.CONTACT, person_chat.on_contact),
+        *(
+            MessageHandler(private & kind, partial(person_chat.say, message=answer))
+            for kind, answer in person_chat.FIXED_ANSWERS
+        ),
+        CallbackQueryHandler(person_chat.on_button, pattern=f"^{callbacks.DATA_PREFIX}"),
+    ])
+    # The advisers' group: its own chat filter and "claim:" buttons, so these
+    # never overlap the private-chat handlers above. The group id is the
+    # process's, like everywhere the advisers' side posts (get_settings()).
+    group_chat = filters.Chat(chat_id=get_settings().adviser_chat_id)
+    application.add_handlers([
+        CallbackQueryHandler(adviser_group.on_claim, pattern=r"^claim:"),
+        CommandHandler("stats", adviser_group.on_stats, filters=group_chat),
+        CommandHandler("fin", adviser_group.on_end, filters=group_chat),
+        # New messages only: an edited reply is not sent a second time.
+        MessageHandler(
+            group_chat & filters.UpdateType.MESSAGE & filters.REPLY & ~filters.COMMAND,
+            adviser_group.on_reply,
+        ),
+    ])
+    application.add_error_handler(person_chat.on_error)
 
 
 def build_application(settings: Settings | None = None) -> Application:
@@ -32,29 +102,23 @@ def build_application(settings: Settings | None = None) -> Application:
         .build()
     )
     application.bot_data[SETTINGS] = settings
-    telegram_handlers.register(application)
-    advisers.register(application)
+    register_handlers(application)
     return application
 
 
 async def post_init(application: Application) -> None:
     settings: Settings = application.bot_data[SETTINGS]
-    rasa = RasaClient(
-        settings.rasa_urls or settings.rasa_url,
-        connect_timeout=settings.rasa_connect_timeout,
-        timeout=settings.rasa_timeout,
-    )
-    await rasa.start()
-    application.bot_data[telegram_handlers.PIPELINE] = Pipeline(rasa, "telegram")
+    application.bot_data[person_chat.PIPELINE] = await build_pipeline(settings, "telegram")
     await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
-    await advisers.start(application)
-    await reminders.start(application)
+    relay.bind(application.bot)
+    await handoff_consumer.start(application)
+    await reminder_sender.start(application)
 
 
 async def post_shutdown(application: Application) -> None:
-    await reminders.stop(application)
-    await advisers.stop(application)
-    pipeline: Pipeline | None = application.bot_data.get(telegram_handlers.PIPELINE)
+    await reminder_sender.stop(application)
+    await handoff_consumer.stop(application)
+    pipeline: Pipeline | None = application.bot_data.get(person_chat.PIPELINE)
     if pipeline is not None:
         await pipeline.rasa.close()
 

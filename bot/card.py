@@ -14,10 +14,10 @@ import unicodedata
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from cnam import labels
+from cnam import handoff, vocabulary
 from cnam.handoff import HandoffRecord
-from cnam.labels import label
 from cnam.settings import get_settings
+from cnam.vocabulary import label
 
 MAX_CARD = 4096  # Telegram's limit for one message
 MAX_OFFERS = 5
@@ -85,20 +85,20 @@ def _footer(record: HandoffRecord, free: int) -> str:
 def _render(record: HandoffRecord, message: int, title: int, free: int) -> str:
     tz = get_settings().tz
     created = record.created_at.astimezone(tz).strftime("%d/%m/%Y à %H:%M")
-    domaines = ", ".join(label(labels.DOMAINE, d) for d in record.domaines)
+    domaines = ", ".join(label(vocabulary.DOMAINE, d) for d in record.domaines)
     lines = [
         f"🔔 <b>Demande de conseiller</b> · <code>{_text(record.handoff_id, 20)}</code>",
-        f"<b>Motif</b> : {_text(label(labels.REASON, record.reason), free)}",
+        f"<b>Motif</b> : {_text(label(handoff.REASON_LABELS, record.reason), free)}",
         f"Reçue le {created}",
         "",
         _field("Prénom", record.prenom, 40),
-        _field("Âge", label(labels.TRANCHE_AGE, record.tranche_age), free),
-        _field("Situation", label(labels.SITUATION, record.situation), free),
-        _field("Niveau", label(labels.NIVEAU, record.niveau), free),
+        _field("Âge", label(vocabulary.TRANCHE_AGE, record.tranche_age), free),
+        _field("Situation", label(vocabulary.SITUATION, record.situation), free),
+        _field("Niveau", label(vocabulary.NIVEAU, record.niveau), free),
         _field("Domaines", domaines, free),
         _field("Commune", record.commune, free),
-        _field("Format souhaité", label(labels.MODALITE, record.modalite), free),
-        _field("Disponibilité", label(labels.DISPONIBILITE, record.disponibilite), free),
+        _field("Format souhaité", label(vocabulary.MODALITE, record.modalite), free),
+        _field("Disponibilité", label(vocabulary.DISPONIBILITE, record.disponibilite), free),
         _field("Rendez-vous", record.appointment, free),
         "",
         "<b>Formations proposées</b> :" + ("" if record.offers else f" {_UNSET}"),

@@ -12,13 +12,14 @@ once the turn is answered:
   everything about them is erased except the decision itself (and their
   button tokens, so the buttons they were shown keep working);
 - ``!mesdonnees`` sends the export as a JSON file, ``!supprimer_ok`` erases.
+
+The four ``!`` payloads are front actions, listed in ``bot/app.py``.
 """
 
 from __future__ import annotations
 
 import json
 
-from bot import front_commands
 from bot.messages import Document, OutMessage
 from cnam import clock, privacy
 from cnam.keys import person_key
@@ -112,7 +113,7 @@ async def after_turn(chat_id: int) -> None:
         await privacy.erase_person(redis, chat_id, clock.now(), keep=KEPT_AFTER_TURN)
 
 
-async def _accept(chat_id: int, arg: str) -> list[OutMessage]:
+async def accept(chat_id: int, arg: str) -> list[OutMessage]:
     redis = get_redis()
     _, is_minor = await privacy.consent_state(redis, chat_id)
     if is_minor:
@@ -121,7 +122,7 @@ async def _accept(chat_id: int, arg: str) -> list[OutMessage]:
     return [ACCEPTED]
 
 
-async def _refuse(chat_id: int, arg: str) -> list[OutMessage]:
+async def refuse(chat_id: int, arg: str) -> list[OutMessage]:
     redis = get_redis()
     await privacy.record_consent(redis, chat_id, privacy.REFUSED)
     # The kept first message goes too, and so does everything of someone who
@@ -130,21 +131,16 @@ async def _refuse(chat_id: int, arg: str) -> list[OutMessage]:
     return [REFUSED]
 
 
-async def _export(chat_id: int, arg: str) -> list[OutMessage]:
+async def export(chat_id: int, arg: str) -> list[OutMessage]:
     export = await privacy.export_person(get_redis(), chat_id)
     if not export["donnees"]:
         return [NOTHING_STORED]
     content = json.dumps(export, ensure_ascii=False, indent=2).encode()
-    document = Document("mes-donnees-cnam.json", content, "application/json")
+    document = Document("mes-donnees-cnam.json", content)
     return [OutMessage(text=EXPORT_SENT.text, document=document)]
 
 
-async def _erase(chat_id: int, arg: str) -> list[OutMessage]:
+async def erase(chat_id: int, arg: str) -> list[OutMessage]:
     report = await privacy.erase_person(get_redis(), chat_id, clock.now())
     return [erased(report.appointments_cancelled)]
 
-
-front_commands.register(ACCEPT, _accept)
-front_commands.register(REFUSE, _refuse)
-front_commands.register(EXPORT, _export)
-front_commands.register(ERASE, _erase)

@@ -1,11 +1,10 @@
 """What the assistant says, independent of the transport (Telegram, terminal).
 
-Built from Rasa's REST answers. Besides ``text``/``buttons``/``image``, an
-action can send ``json_message`` (Rasa's ``custom``) with any of:
+Built from Rasa's REST answers. Besides ``text``/``buttons``, an action can
+send ``json_message`` (Rasa's ``custom``) with any of:
 
 - ``text`` and ``buttons`` (same shapes as Rasa's),
-- ``html: true``: the text uses Telegram's HTML subset (<b>, <i>, <a>),
-- ``document: {"filename", "mime_type", "content_b64"}``: a file to send,
+- ``document: {"filename", "content_b64"}``: a file to send,
 - ``request_contact: "<button label>"``: ask for the phone number with
   Telegram's "share my contact" button.
 
@@ -28,7 +27,6 @@ log = logging.getLogger(__name__)
 class Document:
     filename: str
     content: bytes
-    mime_type: str = "application/octet-stream"
 
 
 @dataclass
@@ -39,11 +37,9 @@ class OutMessage:
     document: Document | None = None
     # Label of a "share my phone number" button; None when not asked.
     request_contact: str | None = None
-    html: bool = False
-    image_url: str | None = None
 
     def is_empty(self) -> bool:
-        return not (self.text or self.buttons or self.document or self.image_url)
+        return not (self.text or self.buttons or self.document)
 
 
 def _buttons(raw: Any) -> list[tuple[str, str]]:
@@ -67,7 +63,6 @@ def _document(raw: Any) -> Document | None:
     return Document(
         filename=str(raw.get("filename") or "document"),
         content=content,
-        mime_type=str(raw.get("mime_type") or "application/octet-stream"),
     )
 
 
@@ -80,7 +75,5 @@ def from_rasa(reply: dict[str, Any]) -> OutMessage | None:
         buttons=_buttons(reply.get("buttons")) or _buttons(custom.get("buttons")),
         document=_document(custom.get("document")),
         request_contact=str(contact) if contact else None,
-        html=bool(custom.get("html")),
-        image_url=str(reply["image"]) if reply.get("image") else None,
     )
     return None if message.is_empty() and not message.request_contact else message

@@ -1,9 +1,13 @@
 """The path of one user input, shared by Telegram and the terminal chat.
 
-In order: live relay to an adviser, consent gate, the front's own ``!``
-commands (trusted input only), typed input Rasa cannot use (too long,
+In order: live relay to an adviser, consent gate, the front's own actions
+(``!`` payloads, trusted input only), typed input Rasa cannot use (too long,
 emoji only), then Rasa; after the turn, ``consent.after_turn`` erases what
 may not be kept. The transport renders the returned messages.
+
+A front action is a payload ``!<name>`` or ``!<name> <arg>`` that only a
+button the assistant showed or a Telegram command can send (a person typing
+``!supprimer_ok`` runs nothing); the table of them is built in ``bot/app.py``.
 """
 
 from __future__ import annotations
@@ -11,11 +15,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from bot import consent, front_commands, relay
+from bot import consent, relay
 from bot.messages import OutMessage, from_rasa
 from bot.rasa_client import RasaClient, RasaUnavailable
 from cnam import privacy
@@ -27,6 +31,9 @@ log = logging.getLogger(__name__)
 
 # Context manager entered while Rasa works (Telegram shows "typing…").
 Busy = Callable[[], AbstractAsyncContextManager[Any]]
+# A front action: (chat id, argument) → the answer.
+FrontAction = Callable[[int, str], Awaitable[list[OutMessage]]]
+FRONT_PREFIX = "!"
 
 RETRY_PAYLOAD = "!reessayer"
 GREETING_PAYLOAD = "/greet"
@@ -59,10 +66,18 @@ def is_emoji_only(text: str) -> bool:
     return "So" in categories and categories <= EMOJI_CATEGORIES
 
 
+def parse_front_action(payload: str) -> tuple[str, str]:
+    """``"!rappel 2024-05-02"`` → ``("rappel", "2024-05-02")``."""
+    name, _, arg = payload.removeprefix(FRONT_PREFIX).strip().partition(" ")
+    return name, arg.strip()
+
+
 class Pipeline:
-    def __init__(self, rasa: RasaClient, transport: str):
+    def __init__(self, rasa: RasaClient, transport: str, front_actions: Mapping[str, FrontAction]):
         self.rasa = rasa
         self.transport = transport
+        # name without "!" → handler
+        self.front_actions = dict(front_actions)
 
     async def handle(
         self,
@@ -75,7 +90,7 @@ class Pipeline:
         """Answer one input. ``trusted``: it comes from a button or a command, not typed."""
         # The person's own commands (/mesdonnees, /supprimer, consent) still work
         # while an adviser talks with them live; everything else goes to the adviser.
-        own_command = trusted and text.startswith("!")
+        own_command = trusted and text.startswith(FRONT_PREFIX)
         if not own_command and await relay.forward_from_user(chat_id, text):
             return []
         messages = await self._answer(chat_id, text, trusted, busy)
@@ -93,7 +108,7 @@ class Pipeline:
             # Replayed with the trust it had, so a typed "!…" never becomes a command.
             was_trusted, _, kept_text = kept.partition(":")
             return await self._answer(chat_id, kept_text, was_trusted == "1", busy)
-        if trusted and front_commands.is_front_command(text):
+        if trusted and text.startswith(FRONT_PREFIX):
             messages = await self._front_command(chat_id, text)
             if text == consent.ACCEPT and await privacy.may_keep_data(get_redis(), chat_id):
                 # The question asked before the consent prompt gets its answer now;
@@ -111,8 +126,8 @@ class Pipeline:
         return await self._ask_rasa(chat_id, text, trusted, busy)
 
     async def _front_command(self, chat_id: int, payload: str) -> list[OutMessage]:
-        name, arg = front_commands.parse(payload)
-        handler = front_commands.lookup(name)
+        name, arg = parse_front_action(payload)
+        handler = self.front_actions.get(name)
         if handler is None:
             log.warning("no front command %r (chat %s)", name, hash_id(chat_id))
             return [UNAVAILABLE_ACTION]

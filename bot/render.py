@@ -90,8 +90,6 @@ async def deliver(
     for message in messages:
         if message.text or message.buttons or message.request_contact:
             await _send_text(bot, chat_id, message, state)
-        if message.image_url:
-            await bot.send_photo(chat_id, photo=message.image_url)
         if message.document:
             await bot.send_document(
                 chat_id, document=message.document.content, filename=message.document.filename
@@ -110,12 +108,12 @@ async def _send_text(
         last_markup = contact_keyboard(message.request_contact)
     elif message.buttons:
         last_markup = await inline_keyboard(chat_id, message.buttons)
-    parse_mode = ParseMode.HTML if message.html else None
     for index, chunk in enumerate(chunks):
         markup = last_markup if index == len(chunks) - 1 else None
         if markup is None and state.pop(REPLY_KEYBOARD_SHOWN, False):
             markup = ReplyKeyboardRemove()
-        await bot.send_message(chat_id, chunk, parse_mode=parse_mode, reply_markup=markup)
+        # Plain text: nothing an action writes is read as markup.
+        await bot.send_message(chat_id, chunk, parse_mode=None, reply_markup=markup)
     if message.request_contact:
         state[REPLY_KEYBOARD_SHOWN] = True
 

@@ -7,8 +7,6 @@ Documents are written to a folder and their path is shown.
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,10 +14,10 @@ from typing import TextIO
 
 from redis.exceptions import RedisError
 
-from bot.commands import HELP, payload_for
+from bot.app import build_pipeline
 from bot.messages import OutMessage
+from bot.person_commands import HELP, payload_for
 from bot.pipeline import SERVICE_DOWN_TEXT, Pipeline
-from bot.rasa_client import RasaClient
 from cnam.settings import Settings
 from cnam.store import get_redis
 
@@ -28,7 +26,6 @@ WELCOME = (
     "Conversation avec l'assistant du CNAM Mayotte (mode terminal, chat {chat_id}).\n"
     "Écrivez votre message. Tapez un numéro pour choisir une réponse, « quitter » pour sortir."
 )
-TAG = re.compile(r"<[^>]+>")
 
 
 class TerminalChat:
@@ -47,16 +44,13 @@ class TerminalChat:
     def show(self, messages: Sequence[OutMessage]) -> None:
         self.choices = []
         for message in messages:
-            text = html.unescape(TAG.sub("", message.text)) if message.html else message.text
-            if text:
-                self._print(f"CNAM › {text}")
+            if message.text:
+                self._print(f"CNAM › {message.text}")
             for title, payload in message.buttons:
                 self.choices.append(payload)
                 self._print(f"   {len(self.choices)}. {title}")
             if message.request_contact:
                 self._print("   (Tapez votre numéro de téléphone.)")
-            if message.image_url:
-                self._print(f"   Image : {message.image_url}")
             if message.document:
                 self.documents_dir.mkdir(parents=True, exist_ok=True)
                 path = self.documents_dir / Path(message.document.filename).name
@@ -95,14 +89,9 @@ class TerminalChat:
 
 
 async def chat(settings: Settings, chat_id: int, documents_dir: Path) -> None:
-    rasa = RasaClient(
-        settings.rasa_url,
-        connect_timeout=settings.rasa_connect_timeout,
-        timeout=settings.rasa_timeout,
-    )
-    await rasa.start()
+    pipeline = await build_pipeline(settings, "terminal", rasa_url=settings.rasa_url)
     try:
-        await TerminalChat(Pipeline(rasa, "terminal"), chat_id, documents_dir).run(sys.stdin)
+        await TerminalChat(pipeline, chat_id, documents_dir).run(sys.stdin)
     finally:
-        await rasa.close()
+        await pipeline.rasa.close()
         await get_redis().close()

@@ -8,10 +8,10 @@ handoff_id          short random id ("h" + 12 hex characters), used in the
 chat_id             Telegram chat id of the person (= Rasa sender id)
 created_at          ISO 8601 date-time with the Mayotte offset
 reason              ``profil_complet_rdv`` | ``demande_conseiller`` |
-                    ``incomprehension`` | ``vocal``
+                    ``incomprehension``
 prenom              first name as the person typed it, or null
 tranche_age         ``moins_16`` | ``16_17`` | ``18_25`` | ``26_plus`` | null
-situation           canonical situation (see the NLU contract) or null
+situation           canonical situation (``cnam.vocabulary``) or null
 niveau              ``sans_bac`` | ``bac`` | ``bac+2`` | ``bac+3`` | ``bac+5`` | null
 domaines            list of canonical fields
 commune             one of the 17 communes, or null
@@ -36,9 +36,8 @@ Storage, chosen so that erasing a person is complete:
   (field = handoff_id), with the retention expiry;
 - ``<prefix>:handoff_chat:<handoff_id>`` → chat id, so a button press finds
   the body (same expiry, deleted on erasure);
-- the stream ``<prefix>:handoffs`` carries only ``handoff_id`` and
-  ``chat_id``: it is a delivery queue, read by the consumer group
-  ``advisers``; an entry is acknowledged once Telegram accepted the card.
+- the stream ``<prefix>:handoffs`` (``cnam/handoff_queue.py``) carries only
+  ``handoff_id`` and ``chat_id``: it is the delivery queue of the cards;
   ``redact_person`` deletes a person's entries.
 """
 
@@ -52,23 +51,22 @@ from typing import Literal
 
 import redis.asyncio as aioredis
 from pydantic import BaseModel, Field, validator
-from redis.exceptions import ResponseError
 
-from cnam import stats
+from cnam import handoff_queue, stats
 from cnam.keys import person_key, shared_key
-from cnam.profile import Profile
+from cnam.orientation.profile import SKIPPED, Profile
 from cnam.settings import get_settings
 
-Reason = Literal["profil_complet_rdv", "demande_conseiller", "incomprehension", "vocal"]
+Reason = Literal["profil_complet_rdv", "demande_conseiller", "incomprehension"]
+# The card's "Motif" line.
+REASON_LABELS = {
+    "profil_complet_rdv": "Profil complet, rendez-vous demandé",
+    "demande_conseiller": "La personne demande un conseiller",
+    "incomprehension": "L'assistant ne comprend pas la personne",
+}
 Status = Literal["nouveau", "transmis", "pris", "termine"]
 
-GROUP = "advisers"
-SKIPPED = "inconnu"
 LAST_MESSAGES = 5
-# Approximate trimming (~) lets Redis drop whole macro-nodes, which is cheap;
-# 10,000 entries is years of handoffs for the CNAM Mayotte while keeping the
-# stream's memory bounded even if the consumer stays down.
-STREAM_MAXLEN = 10_000
 
 
 class Offer(BaseModel):
@@ -106,13 +104,6 @@ class HandoffRecord(BaseModel):
 
 
 @dataclass(frozen=True)
-class StreamEntry:
-    entry_id: str
-    handoff_id: str
-    chat_id: int
-
-
-@dataclass(frozen=True)
 class Holder:
     """The adviser who took a handoff."""
 
@@ -128,25 +119,12 @@ class Holder:
         return f"{self.adviser_id}:{self.adviser_name}"
 
 
-def stream_key() -> str:
-    return shared_key("handoffs")
-
-
 def _index_key(handoff_id: str) -> str:
     return shared_key("handoff_chat", handoff_id)
 
 
 def _claim_key(handoff_id: str) -> str:
     return shared_key("claim", handoff_id)
-
-
-async def ensure_group(redis: aioredis.Redis) -> None:
-    """Create the consumer group (and the stream) unless they exist."""
-    try:
-        await redis.xgroup_create(stream_key(), GROUP, id="0", mkstream=True)
-    except ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
 
 
 async def save(redis: aioredis.Redis, record: HandoffRecord) -> None:
@@ -177,20 +155,9 @@ async def update(redis: aioredis.Redis, record: HandoffRecord) -> bool:
 
 async def publish(redis: aioredis.Redis, record: HandoffRecord) -> str:
     """Store the record and queue it for the advisers; returns the stream entry id."""
-    await ensure_group(redis)
+    await handoff_queue.ensure_group(redis)
     await save(redis, record)
-    settings = get_settings()
-    entry_id = await redis.xadd(
-        stream_key(),
-        {"handoff_id": record.handoff_id, "chat_id": str(record.chat_id)},
-        maxlen=STREAM_MAXLEN,
-        approximate=True,
-    )
-    # Entries name a chat id, so they leave at the retention age too; exact
-    # trimming keeps that promise and costs little at a few handoffs a day.
-    cutoff_ms = int(datetime.now(settings.tz).timestamp() * 1000) - settings.retention_seconds * 1000
-    await redis.xtrim(stream_key(), minid=f"{cutoff_ms}-0", approximate=False)
-    return entry_id
+    return await handoff_queue.enqueue(redis, record.handoff_id, record.chat_id)
 
 
 async def request_handoff(
@@ -204,7 +171,6 @@ async def request_handoff(
     funding: list[str],
 ) -> str:
     """Build the record from the Rasa slots, queue it, count it; returns the handoff id."""
-    # The profile form stores "inconnu" for a question the person skipped.
     profile = Profile.from_slots({k: v for k, v in slots.items() if v != SKIPPED})
     record = HandoffRecord(
         chat_id=chat_id,
@@ -245,52 +211,6 @@ async def all_records(redis: aioredis.Redis) -> AsyncIterator[HandoffRecord]:
             yield HandoffRecord.parse_raw(raw)
 
 
-def _entries(raw: list) -> list[StreamEntry]:
-    return [
-        StreamEntry(entry_id, fields["handoff_id"], int(fields["chat_id"]))
-        for entry_id, fields in raw
-        if fields  # a pending entry deleted by redaction comes back without fields
-    ]
-
-
-async def read_new(
-    redis: aioredis.Redis,
-    consumer: str,
-    count: int = 10,
-    block_ms: int = 2000,
-    backlog: bool = False,
-) -> list[StreamEntry]:
-    """Entries for this consumer: new ones (waits up to ``block_ms``), or with
-    ``backlog`` those it was given before and has not acknowledged (restart)."""
-    while backlog:
-        response = await redis.xreadgroup(GROUP, consumer, {stream_key(): "0"}, count=count)
-        raw = response[0][1] if response else []
-        # Entries erased while pending have no fields left: acknowledge them away.
-        gone = [entry_id for entry_id, fields in raw if not fields]
-        if not gone:
-            return _entries(raw)
-        await redis.xack(stream_key(), GROUP, *gone)
-    response = await redis.xreadgroup(
-        GROUP, consumer, {stream_key(): ">"}, count=count, block=block_ms
-    )
-    return _entries(response[0][1]) if response else []
-
-
-async def claim_stale(
-    redis: aioredis.Redis, consumer: str, min_idle_ms: int, count: int = 10
-) -> list[StreamEntry]:
-    """Take over entries another consumer (a crashed process) left pending
-    for at least ``min_idle_ms``."""
-    _next, raw, *_deleted = await redis.xautoclaim(
-        stream_key(), GROUP, consumer, min_idle_ms, start_id="0-0", count=count
-    )
-    return _entries(raw)
-
-
-async def ack(redis: aioredis.Redis, entry_id: str) -> None:
-    await redis.xack(stream_key(), GROUP, entry_id)
-
-
 async def claim(redis: aioredis.Redis, handoff_id: str, adviser: Holder) -> tuple[bool, Holder]:
     """Atomically give the handoff to one adviser (SET NX). Returns whether
     this adviser got it, and who holds it."""
@@ -312,15 +232,9 @@ async def redact_person(redis: aioredis.Redis, chat_id: int | str) -> int:
     stream entries. Returns the number of stream entries deleted."""
     body = person_key("handoff", chat_id)
     handoff_ids = await redis.hkeys(body)
-    doomed: list[str] = []
-    start = "-"
-    while page := await redis.xrange(stream_key(), min=start, max="+", count=500):
-        doomed += [eid for eid, fields in page if fields.get("chat_id") == str(chat_id)]
-        start = f"({page[-1][0]}"  # exclusive: continue after the last one read
+    doomed = await handoff_queue.entries_of(redis, chat_id)
     async with redis.pipeline(transaction=True) as pipe:
-        if doomed:
-            pipe.xack(stream_key(), GROUP, *doomed)
-            pipe.xdel(stream_key(), *doomed)
+        handoff_queue.drop(pipe, doomed)
         for handoff_id in handoff_ids:
             pipe.delete(_index_key(handoff_id), _claim_key(handoff_id))
         pipe.delete(body)

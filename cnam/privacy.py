@@ -18,7 +18,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from cnam import appointments, booking, clock, handoff, keys
+from cnam import clock, handoff, keys
+from cnam.booking import appointments, reservations
 from cnam.settings import get_settings
 from cnam.store import get_redis
 
@@ -150,7 +151,7 @@ async def erase_person(
     Appointments first: their slots and reminders are shared keys, found
     through the person's booking records.
     """
-    cancelled = len(await booking.upcoming(redis, chat_id, now))
+    cancelled = len(await reservations.upcoming(redis, chat_id, now))
     await appointments.forget_person(redis, chat_id)
     redacted = await handoff.redact_person(redis, chat_id)
     doomed = [k for k in await person_keys(redis, chat_id) if kind_of(k, chat_id) not in keep]

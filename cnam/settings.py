@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Local port of the webhook server (a reverse proxy terminates TLS).
     webhook_port: int = 8443
     catalog_dir: str = "catalog"
+    # The speed-ups of Rasa internals (rasa_ext/speedups.py); off: Rasa's own code.
+    rasa_speedups: bool = True
     log_level: str = "INFO"
 
     class Config:

@@ -24,9 +24,8 @@ from datetime import date, datetime, timedelta
 import redis.asyncio as aioredis
 
 from cnam.keys import prefix, shared_key
-from cnam.labels import DOMAINE, label
-from cnam.profile import COMMUNES, DOMAINES
 from cnam.settings import get_settings
+from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
 
 EVENTS = ("conversation", "profile_completed", "appointment", "handoff")
 COUNTED = EVENTS[1:]  # "conversation" is counted as distinct people

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
+
+from cnam.text import fold
 
 VALUES_FILE = Path(__file__).with_name("entity_values.yml")
 
@@ -31,15 +32,6 @@ _TRUNCATION_MIN_LEN = 4
 # "informat" is informatique; "diplome" is not "diplome d'ingenieur".
 _TRUNCATION_MIN_SHARE = 0.5
 _SPOT_MAX_WORDS = 6
-
-
-def fold(text: str) -> str:
-    """Lowercase, strip accents, straighten apostrophes; same length as ``text``."""
-    out = []
-    for char in text:
-        base = unicodedata.normalize("NFD", char)[:1] or char
-        out.append("'" if base in "’`´" else base.lower()[:1])
-    return "".join(out)
 
 
 def match_key(text: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from rasa_ext.entity_values import fold
+from cnam.text import fold
 
 SMS_FORMS_FILE = Path(__file__).with_name("sms_forms.yml")
 _WORD = re.compile(r"[\w@+]+")

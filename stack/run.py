@@ -1,7 +1,8 @@
 """Start one server of the stack (used by the Procfile and the tests).
 
 ``python -m stack.run rasa``     Rasa server on 127.0.0.1, API behind RASA_TOKEN,
-                                 run in this process after SPEEDUPS are installed.
+                                 run in this process after the speed-ups of
+                                 ``rasa_ext/speedups.py`` are installed.
 ``python -m stack.run actions``  action server on 127.0.0.1.
 """
 
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlparse
 
 from cnam.settings import get_settings
-from rasa_ext import action_validation, event_types, model_loading
+from rasa_ext import speedups
 from stack.train import ROOT, model_path
 
 
@@ -52,23 +53,13 @@ def actions_command() -> list[str]:
     return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
 
 
-# Replacements of Rasa internals, each measured (BENCHMARKS.md, "Levers") and
-# tested to give what Rasa's own code gives; a benchmark what-if leaves one out.
-SPEEDUPS: dict[str, Callable[[], None]] = {
-    "validation": action_validation.install,
-    "load": model_loading.install,
-    "events": event_types.install,
-}
-
-
 def serve_rasa(model: Path | None = None, *, stock: Collection[str] = ()) -> None:
-    """Run the Rasa server in this process, with SPEEDUPS (but ``stock``) installed first."""
+    """Run the Rasa server in this process, with the speed-ups (but ``stock``,
+    a benchmark's what-if) installed first."""
     args = rasa_args(model)
     os.environ.update(server_env())
     os.chdir(ROOT)
-    for name, install in SPEEDUPS.items():
-        if name not in stock:
-            install()
+    speedups.install(stock)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *args]

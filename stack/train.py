@@ -17,11 +17,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
-INPUTS = ["config.yml", "domain", "nlu", "stories", "rasa_ext", "requirements.lock"]
+# cnam/text.py: the folding the NLU components use.
+INPUTS = ["config.yml", "domain", "nlu", "stories", "rasa_ext", "cnam/text.py", "requirements.lock"]
 # Files under INPUTS that the trained model does not depend on.
 NOT_INPUTS = {
     "rasa_ext/stores.py", "rasa_ext/action_validation.py", "rasa_ext/model_loading.py",
-    "rasa_ext/event_types.py",
+    "rasa_ext/event_types.py", "rasa_ext/speedups.py",
 }
 
 

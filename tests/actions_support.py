@@ -15,9 +15,14 @@ DOMAIN: dict[str, Any] = {}
 
 
 def tracker_from_fixture(name: str, *, text: str | None = None, entities: list[dict] | None = None,
-                         intent: str | None = None, **slots: Any) -> Tracker:
-    """The recorded tracker, with its latest message and slots overridden."""
-    state = copy.deepcopy(json.loads((FIXTURES / name).read_text()))
+                         intent: str | None = None, candidates: dict[str, Any] | None = None,
+                         active: bool | None = None, **slots: Any) -> Tracker:
+    """The recorded tracker, with its latest message and slots overridden.
+
+    ``candidates``: slot values appended last as events, as Rasa's form does
+    before calling its validation action; ``active``: the form is (not) running.
+    """
+    state = copy.deepcopy(json.loads((FIXTURES / name).read_text(encoding="utf-8")))
     state["slots"].update(slots)
     message = state["latest_message"]
     if text is not None:
@@ -25,7 +30,13 @@ def tracker_from_fixture(name: str, *, text: str | None = None, entities: list[d
     if entities is not None:
         message["entities"] = entities
     if intent is not None:
-        message["intent"] = {"name": intent, "confidence": 0.9}
+        message["intent"] = {"name": intent, "confidence": 1.0}
+        message["intent_ranking"] = [message["intent"]]
+    for slot, value in (candidates or {}).items():
+        state["events"].append({"event": "slot", "name": slot, "value": value})
+        state["slots"][slot] = value
+    if active is not None:
+        state["active_loop"] = {"name": "booking_form"} if active else {}
     return Tracker.from_dict(state)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cnam.advisers import AdvisersConfig
+from cnam.booking.config import AdvisersConfig
 
 TZ = ZoneInfo("Indian/Mayotte")
 # Monday 30 November 2026, 9:00 in Mayotte: no public holiday in the 21 days after.

@@ -1,4 +1,6 @@
-"""Shared fixtures: a real Redis with a prefix of its own for this test run."""
+"""Shared fixtures: a real Redis with a prefix of its own for this test run,
+the real stack (Rasa, actions, the bot process) once per session, and the
+fixture modules below for every test file."""
 
 from __future__ import annotations
 
@@ -17,6 +19,14 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 from cnam import store  # noqa: E402
 from cnam.settings import get_settings  # noqa: E402
+
+pytest_plugins = [
+    "tests.fake_telegram",  # the fake Bot API (fake_telegram)
+    "tests.rasa_stub",  # a stand-in for Rasa's REST channel (rasa_stub)
+    "tests.front_app",  # the front in process (front_app, pipeline)
+    "tests.adviser_support",  # the advisers' group (adviser_settings)
+    "tests.booking_actions",  # booking actions with a fixed clock (env)
+]
 
 
 async def _delete_prefix(client: aioredis.Redis, prefix: str) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cnam.catalog import Offer
-from cnam.funding import FUNDING
-from cnam.profile import SITUATIONS
+from cnam.orientation.catalog import Offer
+from cnam.vocabulary import FINANCEMENTS, SITUATIONS
 
 
 def make_offer(**fields: Any) -> Offer:
@@ -21,7 +20,7 @@ def make_offer(**fields: Any) -> Offer:
         "soir_weekend": False,
         "duree": "1 an",
         "publics": list(SITUATIONS),
-        "financements": list(FUNDING),
+        "financements": list(FINANCEMENTS),
         "lieu": "Mayotte",
         "lien": "https://formation.cnam.fr/",
         "evidence": "illustratif",

@@ -14,89 +14,36 @@ over 64 bytes, broken HTML, a callback query answered twice.
 
 ``wait_for_messages`` reads each chat like a conversation: every call
 returns the next messages not returned yet. ``messages(chat_id)`` gives them all.
+
+This module holds the server and the rest of the API; the people's updates are
+in ``fake_telegram_updates``, what the bot sends in ``fake_telegram_sent``, the
+format checks in ``fake_telegram_format``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
-import html
 import json
 import socket
-import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from aiohttp import web
 
+from tests.fake_telegram_format import ApiError
+from tests.fake_telegram_sent import BOT_USER, SentByBot
+from tests.fake_telegram_updates import PeopleUpdates
+
 TOKEN = "123456:FAKE-token"
-BOT_USER = {
-    "id": 123456,
-    "is_bot": True,
-    "first_name": "Assistant CNAM",
-    "username": "cnam_test_bot",
-    "can_join_groups": True,
-    "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
-}
 # Parameters that stay strings; every other one is JSON-encoded by the client.
 TEXT_PARAMS = {
     "text", "caption", "parse_mode", "action", "url", "secret_token", "callback_query_id",
     "inline_message_id", "data", "title", "description", "filename", "file_id",
 }
 POLL_SECONDS = 0.01
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
-HTML_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "span", "tg-spoiler", "tg-emoji", "blockquote",
-}
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.parameters = parameters
-
-
-class _HtmlChecker(HTMLParser):
-    """Rejects what Telegram rejects: unknown tags, unbalanced tags."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.plain: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in HTML_TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            raise ApiError(400, f"Bad Request: can't parse entities: unmatched end tag \"{tag}\"")
-
-    def handle_data(self, data: str) -> None:
-        self.plain.append(data)
-
-
-def plain_text(text: str, parse_mode: str | None) -> str:
-    """The text as the user sees it (HTML checked and removed)."""
-    if (parse_mode or "").upper() != "HTML":
-        return text
-    checker = _HtmlChecker()
-    checker.feed(text)
-    checker.close()
-    if checker.stack:
-        raise ApiError(400, "Bad Request: can't parse entities: unclosed tag")
-    return html.unescape("".join(checker.plain))
 
 
 def _free_port() -> int:
@@ -111,7 +58,7 @@ class Failure:
     retry_after: int
 
 
-class FakeTelegram:
+class FakeTelegram(PeopleUpdates, SentByBot):
     def __init__(self, token: str = TOKEN):
         self.token = token
         self.port = 0
@@ -166,158 +113,7 @@ class FakeTelegram:
         """The next ``times`` calls of ``method`` fail with ``status`` (429: with retry_after)."""
         self._failures[method].extend(Failure(status, retry_after) for _ in range(times))
 
-    # ---- playing the users ---------------------------------------------
-
-    def push_update(self, update: dict[str, Any], times: int = 1) -> dict[str, Any]:
-        """Queue an update (``times`` > 1: the same update_id delivered again)."""
-        update.setdefault("update_id", self._take_update_id())
-        self.pending.extend(copy.deepcopy(update) for _ in range(times))
-        return update
-
-    def send_text(
-        self,
-        chat_id: int,
-        text: str,
-        user_id: int | None = None,
-        chat_type: str = "private",
-        reply_to_message_id: int | None = None,
-        first_name: str = "Test",
-    ) -> dict[str, Any]:
-        """A user writes ``text``; returns the message (its ``message_id`` included)."""
-        update = self.text_update(chat_id, text, user_id, chat_type, reply_to_message_id, first_name)
-        return self.push_update(update)["message"]
-
-    def send_update_twice(self, chat_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
-        """The same update (same update_id) delivered twice in one batch."""
-        return self.push_update(self.text_update(chat_id, text, **kwargs), times=2)["message"]
-
-    def reply_in_group(
-        self, group_id: int, reply_to_message_id: int, text: str, user_id: int, first_name: str = "Conseiller"
-    ) -> dict[str, Any]:
-        return self.send_text(
-            group_id, text, user_id=user_id, chat_type="supergroup",
-            reply_to_message_id=reply_to_message_id, first_name=first_name,
-        )
-
-    def text_update(
-        self,
-        chat_id: int,
-        text: str,
-        user_id: int | None = None,
-        chat_type: str = "private",
-        reply_to_message_id: int | None = None,
-        first_name: str = "Test",
-    ) -> dict[str, Any]:
-        content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            command = text.split()[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        if reply_to_message_id is not None:
-            content["reply_to_message"] = self._find(chat_id, reply_to_message_id)
-        message = self._user_message(chat_id, user_id, chat_type, first_name, content)
-        return {"update_id": self._take_update_id(), "message": message}
-
-    def send_sticker(self, chat_id: int, **kwargs: Any) -> dict[str, Any]:
-        return self._send_media(chat_id, {"sticker": {
-            **self._file("sticker"), "type": "regular", "width": 512, "height": 512,
-            "is_animated": False, "is_video": False, "emoji": "😀",
-        }}, **kwargs)
-
-    def send_photo(self, chat_id: int, **kwargs: Any) -> dict[str, Any]:
-        return self._send_media(
-            chat_id, {"photo": [{**self._file("photo"), "width": 640, "height": 480}]}, **kwargs
-        )
-
-    def send_voice(self, chat_id: int, duration: int = 4, **kwargs: Any) -> dict[str, Any]:
-        return self._send_media(
-            chat_id, {"voice": {**self._file("voice"), "duration": duration, "mime_type": "audio/ogg"}},
-            **kwargs,
-        )
-
-    def send_video(self, chat_id: int, **kwargs: Any) -> dict[str, Any]:
-        return self._send_media(chat_id, {"video": {
-            **self._file("video"), "width": 640, "height": 480, "duration": 5,
-        }}, **kwargs)
-
-    def send_document(
-        self, chat_id: int, file_name: str = "cv.pdf", mime_type: str = "application/pdf", **kwargs: Any
-    ) -> dict[str, Any]:
-        return self._send_media(chat_id, {"document": {
-            **self._file("document"), "file_name": file_name, "mime_type": mime_type,
-        }}, **kwargs)
-
-    def send_location(
-        self, chat_id: int, latitude: float = -12.7806, longitude: float = 45.2278, **kwargs: Any
-    ) -> dict[str, Any]:
-        return self._send_media(
-            chat_id, {"location": {"latitude": latitude, "longitude": longitude}}, **kwargs
-        )
-
-    def send_contact(
-        self, chat_id: int, phone_number: str, user_id: int | None = None, first_name: str = "Test",
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        contact = {"phone_number": phone_number, "first_name": first_name}
-        contact["user_id"] = user_id if user_id is not None else chat_id  # type: ignore[assignment]
-        return self._send_media(chat_id, {"contact": contact}, **kwargs)
-
-    def edit_text(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
-        """The user edits one of their messages."""
-        original = next(m for m in self.from_users[chat_id] if m["message_id"] == message_id)
-        edited = {**copy.deepcopy(original), "text": text, "edit_date": int(time.time())}
-        return self.push_update({"edited_message": edited})["edited_message"]
-
-    def press_button(
-        self,
-        chat_id: int,
-        message_id: int,
-        button: str | None = None,
-        *,
-        data: str | None = None,
-        user_id: int | None = None,
-    ) -> str:
-        """Press a button (by callback_data or title) of a message the bot sent.
-
-        ``data=`` sends any callback data (a forged or foreign token).
-        Returns the callback query id (see ``callback_answers``).
-        """
-        message = self._find(chat_id, message_id)
-        if data is None:
-            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-            found = [
-                b for row in rows for b in row if button in (b.get("callback_data"), b.get("text"))
-            ]
-            if not found:
-                raise LookupError(f"no button {button!r} on message {message_id}: {rows}")
-            data = found[0]["callback_data"]
-        query_id = str(self._next_callback_id)
-        self._next_callback_id += 1
-        user = self._user(user_id if user_id is not None else chat_id, "Test")
-        self.push_update({"callback_query": {
-            "id": query_id, "from": user, "message": copy.deepcopy(message),
-            "chat_instance": f"ci{chat_id}", "data": data,
-        }})
-        return query_id
-
-    # ---- reading what the bot did ----------------------------------------
-
-    def messages(self, chat_id: int) -> list[dict[str, Any]]:
-        return self.sent[chat_id]
-
-    async def wait_for_messages(
-        self, chat_id: int, count: int, timeout: float = 10  # noqa: ASYNC109 (documented helper)
-    ) -> list[dict[str, Any]]:
-        """The next ``count`` messages the bot sent to ``chat_id`` (not returned before)."""
-        start = self._cursor[chat_id]
-        try:
-            await self.wait_for(lambda: len(self.sent[chat_id]) >= start + count, timeout)
-        except TimeoutError:
-            got = [m.get("text") or m.get("document") for m in self.sent[chat_id][start:]]
-            raise AssertionError(
-                f"chat {chat_id}: expected {count} new message(s) within {timeout} s, got {got}"
-            ) from None
-        self._cursor[chat_id] = start + count
-        return self.sent[chat_id][start : start + count]
+    # ---- waiting, and the API calls ----------------------------------------
 
     @staticmethod
     async def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:  # noqa: ASYNC109
@@ -429,64 +225,6 @@ class FakeTelegram:
         self.commands = []
         return True
 
-    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = params.get("text") or ""
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        shown = plain_text(text, params.get("parse_mode"))
-        if len(shown.encode("utf-16-le")) // 2 > MAX_TEXT:
-            raise ApiError(400, "Bad Request: message is too long")
-        return self._store_sent(params, {"text": shown})
-
-    async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._store_sent(params, {"document": self._upload(params, "document")})
-
-    async def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
-        photo = self._upload(params, "photo")
-        return self._store_sent(params, {"photo": [{**photo, "width": 640, "height": 480}]})
-
-    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
-        message = self._find(int(params["chat_id"]), int(params["message_id"]))
-        text = plain_text(params.get("text") or "", params.get("parse_mode"))
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        markup = params.get("reply_markup")
-        if text == message.get("text") and markup == message.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified")
-        self._check_markup(markup)
-        message["text"] = text
-        self._set_markup(message, markup)
-        message["edit_date"] = int(time.time())
-        self.edits.append(params)
-        return message
-
-    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
-        message = self._find(int(params["chat_id"]), int(params["message_id"]))
-        markup = params.get("reply_markup")
-        if markup == message.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified")
-        self._check_markup(markup)
-        self._set_markup(message, markup)
-        self.edits.append(params)
-        return message
-
-    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
-        query_id = params["callback_query_id"]
-        if query_id in self.callback_answers or int(query_id) >= self._next_callback_id:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
-        self.callback_answers[query_id] = params
-        return True
-
-    async def _api_sendChatAction(self, params: dict[str, Any]) -> bool:
-        self.chat_actions.append((int(params["chat_id"]), params["action"]))
-        return True
-
-    async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
-        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
-        message = self._find(chat_id, message_id)
-        self.sent[chat_id].remove(message)
-        return True
-
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         return {**self._chat(chat_id, "private" if chat_id > 0 else "supergroup", "Test"),
@@ -515,17 +253,9 @@ class FakeTelegram:
 
     # ---- internals -------------------------------------------------------
 
-    def _take_update_id(self) -> int:
-        self._next_update_id += 1
-        return self._next_update_id - 1
-
     def _take_message_id(self, chat_id: int) -> int:
         self._next_message_id[chat_id] += 1
         return self._next_message_id[chat_id] - 1
-
-    @staticmethod
-    def _user(user_id: int, first_name: str) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "fr"}
 
     @staticmethod
     def _chat(chat_id: int, chat_type: str, first_name: str) -> dict[str, Any]:
@@ -533,101 +263,11 @@ class FakeTelegram:
             return {"id": chat_id, "type": "private", "first_name": first_name}
         return {"id": chat_id, "type": chat_type, "title": f"Groupe {chat_id}"}
 
-    def _file(self, kind: str) -> dict[str, Any]:
-        number = self._next_update_id
-        return {"file_id": f"{kind}-{number}", "file_unique_id": f"u{kind}{number}", "file_size": 1000}
-
-    def _user_message(
-        self, chat_id: int, user_id: int | None, chat_type: str, first_name: str, content: dict[str, Any]
-    ) -> dict[str, Any]:
-        if user_id is None:
-            if chat_type != "private":
-                raise ValueError("a group message needs a user_id")
-            user_id = chat_id
-        message = {
-            "message_id": self._take_message_id(chat_id),
-            "date": int(time.time()),
-            "chat": self._chat(chat_id, chat_type, first_name),
-            "from": self._user(user_id, first_name),
-            **content,
-        }
-        self.from_users[chat_id].append(message)
-        return message
-
-    def _send_media(
-        self, chat_id: int, content: dict[str, Any], user_id: int | None = None,
-        chat_type: str = "private", first_name: str = "Test",
-    ) -> dict[str, Any]:
-        message = self._user_message(chat_id, user_id, chat_type, first_name, content)
-        return self.push_update({"message": message})["message"]
-
     def _find(self, chat_id: int, message_id: int) -> dict[str, Any]:
         for message in (*self.sent[chat_id], *self.from_users[chat_id]):
             if message["message_id"] == message_id:
                 return message
         raise ApiError(400, "Bad Request: message to edit not found")
-
-    @staticmethod
-    def _check_markup(markup: dict[str, Any] | None) -> None:
-        for row in (markup or {}).get("inline_keyboard", []):
-            for button in row:
-                data = button.get("callback_data")
-                if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
-                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-
-    @staticmethod
-    def _set_markup(message: dict[str, Any], markup: dict[str, Any] | None) -> None:
-        # Only inline keyboards stay attached to a message; reply keyboards are the chat's.
-        if markup and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
-        else:
-            message.pop("reply_markup", None)
-
-    def _upload(self, params: dict[str, Any], field: str) -> dict[str, Any]:
-        value = params.get(field)
-        if isinstance(value, dict):  # a multipart upload
-            file_id = f"{field}-sent-{len(self.files) + 1}"
-            self.files[file_id] = value["content"]
-            return {
-                "file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": value["filename"],
-                "mime_type": value["content_type"], "file_size": len(value["content"]),
-            }
-        if isinstance(value, str) and value:  # a URL or a file_id
-            return {"file_id": value, "file_unique_id": f"u{len(self.files)}", "file_size": 0}
-        raise ApiError(400, f"Bad Request: there is no {field} in the request")
-
-    def _store_sent(self, params: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
-        chat_id = int(params["chat_id"])
-        caption = params.get("caption")
-        if caption:
-            content["caption"] = plain_text(caption, params.get("parse_mode"))
-            if len(content["caption"]) > MAX_CAPTION:
-                raise ApiError(400, "Bad Request: message caption is too long")
-        markup = params.get("reply_markup")
-        self._check_markup(markup)
-        reply = params.get("reply_parameters") or {}
-        reply_to = reply.get("message_id") or params.get("reply_to_message_id")
-        message: dict[str, Any] = {
-            "message_id": self._take_message_id(chat_id),
-            "date": int(time.time()),
-            "chat": self._chat(chat_id, "private" if chat_id > 0 else "supergroup", "Test"),
-            "from": BOT_USER,
-            **content,
-        }
-        if reply_to:
-            try:
-                message["reply_to_message"] = copy.deepcopy(self._find(chat_id, int(reply_to)))
-            except ApiError:
-                if not reply.get("allow_sending_without_reply"):
-                    raise ApiError(400, "Bad Request: message to be replied not found") from None
-        self._set_markup(message, markup)
-        self.sent[chat_id].append(message)
-        self.sent_markups[(chat_id, message["message_id"])] = markup
-        return message
-
-    def markup_sent_with(self, message: dict[str, Any]) -> dict[str, Any] | None:
-        """The reply_markup the bot sent with ``message`` (reply keyboards included)."""
-        return self.sent_markups.get((message["chat"]["id"], message["message_id"]))
 
     @staticmethod
     def _member(user_id: int, status: str) -> dict[str, Any]:

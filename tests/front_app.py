@@ -1,15 +1,23 @@
-"""The Telegram Application against the fake Bot API and the Rasa stub, fed
-update by update (no polling): when a call returns, the update was handled
-and every answer is in ``telegram.sent``.
+"""Fixtures of the front against the fake Bot API and the Rasa stub
+(registered for every test in tests/conftest.py):
 
-    pytest_plugins = ["tests.fake_telegram", "tests.rasa_stub", "tests.front_app"]
+- ``front_app``: the Telegram Application fed update by update (no polling):
+  when a call returns, the update was handled and every answer is in
+  ``telegram.sent``::
 
-    async def test_x(front_app):
-        [reply] = await front_app.write(42, "bonjour")
+      async def test_x(front_app):
+          [reply] = await front_app.write(42, "bonjour")
+
+- ``polling_front(settings)``: the Application polling the fake API, as
+  ``run_polling`` would run it (for tests that act like Telegram does), and
+  the ``front`` fixture: that, for two people (``CHAT``, ``OTHER``) who
+  accepted the consent prompt;
+- ``pipeline``: the transport-free pipeline, in front of the Rasa stub.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,8 +27,10 @@ import redis.asyncio as aioredis
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
-from cnam.settings import Settings
+from bot.app import build_application, build_pipeline
+from bot.pipeline import Pipeline
+from cnam import privacy
+from cnam.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from tests.fake_telegram import FakeTelegram
@@ -52,16 +62,58 @@ class Front:
         return self.telegram.messages(chat_id)[before:]
 
 
+def front_settings(telegram: FakeTelegram, rasa: RasaStub) -> Settings:
+    return Settings(
+        telegram_bot_token=telegram.token, telegram_api_base_url=telegram.base_url, rasa_url=rasa.url,
+    )
+
+
+@contextlib.asynccontextmanager
+async def polling_front(settings: Settings) -> AsyncIterator[Application]:
+    """The whole front (every handler), polling the fake API."""
+    application = build_application(settings)
+    await application.initialize()
+    await application.post_init(application)  # type: ignore[misc]
+    await application.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]
+    await application.start()
+    yield application
+    await application.updater.stop()  # type: ignore[union-attr]
+    await application.stop()
+    await application.shutdown()
+    await application.post_shutdown(application)  # type: ignore[misc]
+
+
+CHAT = 4201
+OTHER = 4202
+
+
+@pytest.fixture
+async def front(
+    fake_telegram: FakeTelegram, rasa_stub: RasaStub, redis: aioredis.Redis
+) -> AsyncIterator[Application]:
+    for chat in (CHAT, OTHER):
+        await privacy.record_consent(redis, chat, privacy.ACCEPTED)
+    async with polling_front(front_settings(fake_telegram, rasa_stub)) as application:
+        yield application
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The inline buttons of a message the bot sent, row after row."""
+    return [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+@pytest.fixture
+async def pipeline(rasa_stub: RasaStub, redis: aioredis.Redis) -> AsyncIterator[Pipeline]:
+    built = await build_pipeline(get_settings(), "test", rasa_url=rasa_stub.url)
+    yield built
+    await built.rasa.close()
+
+
 @pytest.fixture
 async def front_app(
     fake_telegram: FakeTelegram, rasa_stub: RasaStub, redis: aioredis.Redis
 ) -> AsyncIterator[Front]:
-    settings = Settings(
-        telegram_bot_token=fake_telegram.token,
-        telegram_api_base_url=fake_telegram.base_url,
-        rasa_url=rasa_stub.url,
-    )
-    application = build_application(settings)
+    application = build_application(front_settings(fake_telegram, rasa_stub))
     await application.initialize()
     await application.post_init(application)  # type: ignore[misc]
     yield Front(application, fake_telegram, rasa_stub)

@@ -1,8 +1,9 @@
-"""The names the trained model must use (../shared/nlu-contract.md)."""
+"""The names the trained model must use: the NLU contract's intents and entities,
+with the canonical values of ``cnam.vocabulary``."""
 
 from __future__ import annotations
 
-from cnam.profile import COMMUNES, DOMAINES, MODALITES, NIVEAUX, SITUATIONS
+from cnam.vocabulary import COMMUNES, DOMAINES, MODALITES, NIVEAUX, SITUATIONS
 
 INTENTS = [
     "greet", "goodbye", "thank", "affirm", "deny", "inform", "ask_offers",

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from cnam.text import fold
 
 Pair = tuple[str, str]  # (entity, canonical value)
 
@@ -199,9 +200,7 @@ def format_report(scores: Scores) -> str:
 
 def normalised_text(text: str) -> str:
     """Lower case, no accents, no punctuation: "Jéjé !" and "jeje" are the same message."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", letters).split())
+    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
 
 
 def overlapping_texts(items: Iterable[Item], training_files: Iterable[str | Path]) -> list[str]:

@@ -11,7 +11,7 @@ from cnam.privacy import person_keys
 from cnam.settings import get_settings
 
 # Appointments keep their record until RETENTION_DAYS after the appointment,
-# which is at most a year ahead (cnam.advisers: horizon_days ≤ 365).
+# which is at most a year ahead (cnam.booking.config: horizon_days ≤ 365).
 LONGEST_EXPIRY = timedelta(days=get_settings().retention_days + 366)
 
 

@@ -3,8 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from cnam.advisers import AdvisersFileError, get_advisers, load_advisers
-from cnam.calendar import (
+from cnam.booking.calendar import (
     Window,
     by_day,
     day_refusal,
@@ -14,7 +13,8 @@ from cnam.calendar import (
     parse_slot_id,
     slot_refusal,
 )
-from cnam.holidays import holiday_name, public_holidays
+from cnam.booking.config import AdvisersFileError, get_advisers, load_advisers
+from cnam.booking.holidays import holiday_name, public_holidays
 from tests.calendar_config import NOW, at, make_config
 
 CONFIG = make_config()

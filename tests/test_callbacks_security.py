@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot import callbacks, consent, relay
-from bot.advisers import ADVISERS_ONLY
-from bot.telegram_handlers import INVALID_BUTTON
+from bot.adviser_group import ADVISERS_ONLY
+from bot.person_chat import INVALID_BUTTON
 from cnam import handoff, privacy
 
 if TYPE_CHECKING:
     from tests.front_app import Front
 
-pytest_plugins = ["tests.fake_telegram", "tests.rasa_stub", "tests.front_app"]
 
 CHAT = 880_000_201
 OTHER = 880_000_202

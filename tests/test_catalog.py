@@ -5,9 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cnam import catalog as catalog_module
-from cnam.catalog import (
-    DOMAINES_CNAM,
+from cnam.orientation import catalog as catalog_module
+from cnam.orientation.catalog import (
     CatalogCache,
     CatalogError,
     catalog_path,
@@ -16,6 +15,7 @@ from cnam.catalog import (
     main,
 )
 from cnam.settings import get_settings
+from cnam.vocabulary import DOMAINES_CNAM
 
 REAL = catalog_path()
 
@@ -148,7 +148,7 @@ def test_a_broken_edit_keeps_the_previous_catalog_in_service(tmp_path, caplog) -
     data["offers"][0]["domaine"] = "infomatique"
     write(path, data)
     touch_later(path)
-    with caplog.at_level(logging.ERROR, logger="cnam.catalog"):
+    with caplog.at_level(logging.ERROR, logger="cnam.orientation.catalog"):
         assert cache.get() is before
     assert "infomatique" in caplog.text
     data["offers"][0]["domaine"] = "informatique"

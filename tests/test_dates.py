@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from cnam.dates import format_day_short, format_fr, format_time, parse_wish, wish_window
+from cnam.booking.dates import format_day_short, format_fr, format_time, parse_wish, wish_window
 from tests.calendar_config import NOW, TZ, at
 
 # NOW is Monday 30 November 2026, 9:00 in Mayotte.

@@ -2,8 +2,8 @@ import itertools
 
 import pytest
 
-from cnam.catalog import DOMAINES_CNAM
-from cnam.discovery import QUESTIONS, choice_for_text, discover_domaines, question
+from cnam.orientation.discovery import QUESTIONS, choice_for_text, discover_domaines, question
+from cnam.vocabulary import DOMAINES_CNAM
 
 
 def test_questions_are_short_closed_questions() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import redis.asyncio as aioredis
 
-from bot import telegram_handlers as handlers
+from bot import person_chat as handlers
 from cnam.keys import shared_key
 from cnam.privacy import person_keys
 from tests.e2e import ADVISERS_GROUP, LiveBot, button_titles, texts

@@ -13,7 +13,6 @@ from telegram.error import BadRequest
 if TYPE_CHECKING:
     from tests.fake_telegram import FakeTelegram
 
-pytest_plugins = ["tests.fake_telegram"]
 
 GROUP = -100_321
 

@@ -1,4 +1,6 @@
-"""The Telegram front, run in-process against the fake Bot API and a Rasa stub.
+"""The Telegram front in conversation, run in-process against the fake Bot API
+and a Rasa stub: answers and buttons, order per chat, input Rasa cannot use,
+commands, consent, the person's data.
 
 Redis is the real one (conftest's ``redis`` fixture); only Rasa is replaced.
 """
@@ -8,57 +10,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 import pytest
-import redis.asyncio as aioredis
-from telegram.ext import Application
 
-from bot import front_commands, telegram_handlers
-from bot.app import build_application
-from bot.messages import OutMessage
-from cnam import privacy, store
-from cnam.settings import Settings
-
-if TYPE_CHECKING:
-    from tests.fake_telegram import FakeTelegram
-    from tests.rasa_stub import RasaStub
-
-pytest_plugins = ["tests.fake_telegram", "tests.rasa_stub"]
-
-CHAT = 4201
-OTHER = 4202
-
-
-def buttons(message: dict) -> list[dict]:
-    return [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-@pytest.fixture
-async def front(
-    fake_telegram: FakeTelegram,
-    rasa_stub: RasaStub,
-    redis: aioredis.Redis,
-) -> AsyncIterator[Application]:
-    """The Application, polling the fake API, as ``run_polling`` would run it."""
-    for chat in (CHAT, OTHER):
-        await privacy.record_consent(redis, chat, privacy.ACCEPTED)
-    settings = Settings(
-        telegram_bot_token=fake_telegram.token,
-        telegram_api_base_url=fake_telegram.base_url,
-        rasa_url=rasa_stub.url,
-    )
-    application = build_application(settings)
-    await application.initialize()
-    await application.post_init(application)  # type: ignore[misc]
-    await application.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]
-    await application.start()
-    yield application
-    await application.updater.stop()  # type: ignore[union-attr]
-    await application.stop()
-    await application.shutdown()
-    await application.post_shutdown(application)  # type: ignore[misc]
+from bot import person_chat
+from tests.front_app import CHAT, OTHER, buttons
 
 
 async def test_text_gets_the_rasa_answer_with_an_inline_keyboard(front, fake_telegram, rasa_stub):
@@ -79,7 +35,7 @@ async def test_a_quick_answer_comes_without_typing(front, fake_telegram, rasa_st
     fake_telegram.send_text(CHAT, "salut")
     [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
     assert reply["text"] == "Vous avez dit : salut"
-    await asyncio.sleep(telegram_handlers.TYPING_DELAY_SECONDS + 0.2)
+    await asyncio.sleep(person_chat.TYPING_DELAY_SECONDS + 0.2)
     assert (CHAT, "typing") not in fake_telegram.chat_actions
 
 
@@ -229,7 +185,7 @@ async def test_document_and_long_text_from_rasa(front, fake_telegram, rasa_stub)
         {"recipient_id": str(CHAT), "text": f"{paragraph}\n\n{paragraph}",
          "buttons": [{"title": "Merci", "payload": "/thank"}]},
         {"recipient_id": str(CHAT), "custom": {"text": "Votre rendez-vous :", "document": {
-            "filename": "rdv.ics", "mime_type": "text/calendar",
+            "filename": "rdv.ics",
             "content_b64": base64.b64encode(calendar).decode(),
         }}},
     ]
@@ -240,85 +196,6 @@ async def test_document_and_long_text_from_rasa(front, fake_telegram, rasa_stub)
     assert caption["text"] == "Votre rendez-vous :"
     assert document["document"]["file_name"] == "rdv.ics"
     assert fake_telegram.files[document["document"]["file_id"]] == calendar
-
-
-async def test_duplicate_update_is_handled_once(front, fake_telegram, rasa_stub):
-    fake_telegram.send_update_twice(CHAT, "une fois")
-    fake_telegram.send_text(CHAT, "deux")
-    first, second = await fake_telegram.wait_for_messages(CHAT, 2)
-    assert (first["text"], second["text"]) == ("Vous avez dit : une fois", "Vous avez dit : deux")
-    assert rasa_stub.messages(CHAT) == ["une fois", "deux"]
-
-
-async def test_rasa_down_apologises_and_retry_replays_the_message(front, fake_telegram, rasa_stub):
-    rasa_stub.status = 500
-    fake_telegram.send_text(CHAT, "quelles formations ?")
-    [apology] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert apology["text"].startswith("Désolé")
-    assert [b["text"] for b in buttons(apology)] == ["Réessayer"]
-    rasa_stub.status = 200
-    fake_telegram.press_button(CHAT, apology["message_id"], "Réessayer")
-    [answer] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert answer["text"] == "Vous avez dit : quelles formations ?"
-    assert rasa_stub.messages(CHAT) == ["quelles formations ?"] * 2
-
-
-async def test_empty_rasa_answer_is_an_apology_not_silence(front, fake_telegram, rasa_stub):
-    rasa_stub.answers["bonjour"] = []
-    fake_telegram.send_text(CHAT, "bonjour")
-    [apology] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert [b["text"] for b in buttons(apology)] == ["Réessayer"]
-
-
-async def test_typed_front_command_is_plain_text_for_rasa(front, fake_telegram, rasa_stub):
-    fake_telegram.send_text(CHAT, "!supprimer_ok")
-    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert reply["text"] == "Vous avez dit : !supprimer_ok"
-
-
-async def test_button_with_front_command_runs_it_instead_of_rasa(front, fake_telegram, rasa_stub):
-    calls: list[tuple[int, str]] = []
-
-    async def handler(chat_id: int, arg: str) -> list[OutMessage]:
-        calls.append((chat_id, arg))
-        return [OutMessage(text=f"Rappel le {arg}")]
-
-    front_commands.register("!test_rappel", handler)
-    rasa_stub.answers["rappel"] = [{"recipient_id": str(CHAT), "text": "Quand ?",
-                                    "buttons": [{"title": "Lundi", "payload": "!test_rappel lundi"}]}]
-    fake_telegram.send_text(CHAT, "rappel")
-    [question] = await fake_telegram.wait_for_messages(CHAT, 1)
-    fake_telegram.press_button(CHAT, question["message_id"], "Lundi")
-    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert reply["text"] == "Rappel le lundi"
-    assert calls == [(CHAT, "lundi")]
-    assert rasa_stub.messages(CHAT) == ["rappel"]
-
-
-@pytest.mark.parametrize(("status", "times"), [(429, 2), (500, 2)])
-async def test_telegram_errors_for_a_while_still_deliver(
-    front, fake_telegram, rasa_stub, status, times
-):
-    fake_telegram.fail_next("sendMessage", status=status, times=times, retry_after=1)
-    fake_telegram.send_text(CHAT, "bonjour")
-    [reply] = await fake_telegram.wait_for_messages(CHAT, 1, timeout=15)
-    assert reply["text"] == "Vous avez dit : bonjour"
-    assert fake_telegram.failures_served == [("sendMessage", status)] * times
-
-
-async def test_redis_down_says_so_and_recovers(front, fake_telegram, rasa_stub, redis):
-    store.set_redis(aioredis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1))
-    try:
-        fake_telegram.send_text(CHAT, "bonjour")
-        [down] = await fake_telegram.wait_for_messages(CHAT, 1)
-    finally:
-        await store.get_redis().close()
-        store.set_redis(redis)
-    assert down["text"] == "Le service est momentanément indisponible, réessayez dans un instant."
-    assert rasa_stub.received == []
-    fake_telegram.send_text(CHAT, "bonjour")
-    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert reply["text"] == "Vous avez dit : bonjour"
 
 
 async def test_commands_are_registered_in_french_and_mapped(front, fake_telegram, rasa_stub):
@@ -360,23 +237,6 @@ async def test_first_contact_asks_consent_then_answers_the_first_question(
     assert thanks["text"].startswith("Merci")
     assert answer["text"] == "Vous avez dit : c quoi le cnam"
     assert rasa_stub.messages(newcomer) == ["c quoi le cnam"]
-
-
-async def test_a_crash_is_apologised_for_without_a_traceback(front, fake_telegram, rasa_stub):
-    async def broken(chat_id: int, arg: str) -> list[OutMessage]:
-        raise ValueError("secret internal detail")
-
-    front_commands.register("test_casse", broken)
-    rasa_stub.answers["casse"] = [{"recipient_id": str(CHAT), "text": "Choisissez",
-                                   "buttons": [{"title": "Casser", "payload": "!test_casse"}]}]
-    fake_telegram.send_text(CHAT, "casse")
-    [question] = await fake_telegram.wait_for_messages(CHAT, 1)
-    fake_telegram.press_button(CHAT, question["message_id"], "Casser")
-    [apology] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert apology["text"] == "Désolé, un problème est survenu. Réessayez dans un instant."
-    fake_telegram.send_text(CHAT, "toujours là ?")
-    [reply] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert reply["text"] == "Vous avez dit : toujours là ?"
 
 
 async def test_mesdonnees_sends_the_export_file(front, fake_telegram, rasa_stub):

@@ -9,18 +9,17 @@ import pytest
 import redis.asyncio as aioredis
 from telegram import InlineKeyboardButton
 
-from bot import callbacks, front_commands, relay
-from bot.commands import payload_for
+from bot import callbacks, relay
+from bot.app import front_actions
 from bot.messages import Document, from_rasa
-from bot.pipeline import RETRY_PAYLOAD, Pipeline, is_emoji_only
+from bot.person_chat import e164
+from bot.person_commands import payload_for
+from bot.pipeline import RETRY_PAYLOAD, Pipeline, is_emoji_only, parse_front_action
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.render import keyboard_rows, split_text
-from bot.telegram_handlers import e164
 from cnam import privacy
 from cnam.keys import person_key
 from tests.rasa_stub import RasaStub
-
-pytest_plugins = ["tests.rasa_stub"]
 
 CHAT = 4401
 
@@ -60,15 +59,14 @@ def test_short_titles_share_rows_long_ones_do_not():
 def test_from_rasa_reads_text_buttons_and_custom():
     plain = from_rasa({"text": "Bonjour", "buttons": [{"title": "Oui", "payload": "/affirm"}]})
     assert plain is not None
-    assert (plain.text, plain.buttons, plain.html) == ("Bonjour", [("Oui", "/affirm")], False)
+    assert (plain.text, plain.buttons) == ("Bonjour", [("Oui", "/affirm")])
     custom = from_rasa({"custom": {
-        "text": "<b>Votre rendez-vous</b>", "html": True, "request_contact": "Partager",
-        "document": {"filename": "rdv.ics", "mime_type": "text/calendar",
-                     "content_b64": base64.b64encode(b"ICS").decode()},
+        "text": "Votre rendez-vous", "request_contact": "Partager",
+        "document": {"filename": "rdv.ics", "content_b64": base64.b64encode(b"ICS").decode()},
     }})
     assert custom is not None
-    assert custom.html and custom.request_contact == "Partager"
-    assert custom.document == Document("rdv.ics", b"ICS", "text/calendar")
+    assert (custom.text, custom.request_contact) == ("Votre rendez-vous", "Partager")
+    assert custom.document == Document("rdv.ics", b"ICS")
     broken = from_rasa({"custom": {"document": {"filename": "x", "content_b64": "%%%"}}})
     assert broken is None
     assert from_rasa({"recipient_id": "1"}) is None
@@ -107,8 +105,8 @@ def test_commands_map_to_payloads():
 
 
 def test_front_command_parsing():
-    assert front_commands.parse("!rappel 2024-05-02 08:00") == ("rappel", "2024-05-02 08:00")
-    assert front_commands.parse("!supprimer_ok") == ("supprimer_ok", "")
+    assert parse_front_action("!rappel 2024-05-02 08:00") == ("rappel", "2024-05-02 08:00")
+    assert parse_front_action("!supprimer_ok") == ("supprimer_ok", "")
 
 
 async def test_tokens_are_reused_per_payload_and_valid_only_in_their_chat(redis: aioredis.Redis):
@@ -186,7 +184,7 @@ async def test_rasa_client_keeps_each_chat_on_one_of_several_servers(rasa_stub):
 async def test_typed_command_kept_for_retry_is_replayed_as_text(rasa, rasa_stub, redis):
     """A typed "!supprimer_ok" stays text, even when replayed by the "Réessayer" button."""
     await privacy.record_consent(redis, CHAT, privacy.ACCEPTED)
-    pipeline = Pipeline(rasa, "test")
+    pipeline = Pipeline(rasa, "test", front_actions())
     rasa_stub.status = 500
     [apology] = await pipeline.handle(CHAT, "!supprimer_ok")
     assert apology.buttons == [("Réessayer", RETRY_PAYLOAD)]
@@ -207,6 +205,6 @@ async def test_live_relay_comes_before_everything(rasa, rasa_stub, redis, monkey
         return True
 
     monkeypatch.setattr(relay, "forward_from_user", adviser_is_live)
-    assert await Pipeline(rasa, "test").handle(CHAT, "bonjour") == []
+    assert await Pipeline(rasa, "test", front_actions()).handle(CHAT, "bonjour") == []
     assert forwarded == [(CHAT, "bonjour")]
     assert rasa_stub.received == []

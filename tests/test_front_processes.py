@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from tests.fake_telegram import FakeTelegram
     from tests.rasa_stub import RasaStub
 
-pytest_plugins = ["tests.fake_telegram", "tests.rasa_stub"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAT = 4501
@@ -47,7 +46,7 @@ async def test_terminal_chat_through_a_pipe(rasa_stub: RasaStub, redis: aioredis
     await privacy.record_consent(redis, CHAT, privacy.ACCEPTED)
     rasa_stub.answers["mon rdv"] = [{"recipient_id": str(CHAT), "custom": {
         "text": "Votre rendez-vous :",
-        "document": {"filename": "rdv.ics", "mime_type": "text/calendar",
+        "document": {"filename": "rdv.ics",
                      "content_b64": base64.b64encode(b"BEGIN:VCALENDAR").decode()},
     }}]
     process = await start_bot(

@@ -1,7 +1,8 @@
 import pytest
 
-from cnam.funding import FUNDING, funding_routes
-from cnam.profile import Profile
+from cnam.orientation.funding import FUNDING, funding_routes
+from cnam.orientation.profile import Profile
+from cnam.vocabulary import FINANCEMENTS
 from tests.factories import make_offer
 
 ALL = make_offer()
@@ -109,3 +110,7 @@ def test_jargon_is_explained_in_one_short_line() -> None:
         assert len(route.explication) <= 120, route
         assert len(route.label) <= 45, route
         assert "\n" not in route.explication
+
+
+def test_every_catalog_funding_key_has_its_wording_in_order() -> None:
+    assert list(FUNDING) == FINANCEMENTS

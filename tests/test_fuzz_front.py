@@ -16,16 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import consent
+from bot.person_chat import INVALID_BUTTON, SOMETHING_WENT_WRONG
 from bot.pipeline import SERVICE_DOWN_TEXT
-from bot.telegram_handlers import INVALID_BUTTON, SOMETHING_WENT_WRONG
-from cnam import appointments, booking, clock, privacy
+from cnam import clock, privacy
+from cnam.booking import appointments, reservations
 from cnam.keys import person_key, shared_key
 from tests.calendar_config import make_config
 
 if TYPE_CHECKING:
     from tests.front_app import Front
 
-pytest_plugins = ["tests.fake_telegram", "tests.rasa_stub", "tests.front_app"]
 
 CHAT = 880_000_301
 OTHER = 880_000_302
@@ -85,7 +85,7 @@ async def assert_bookings_consistent(redis: aioredis.Redis) -> None:
     records = {}
     async for key in redis.scan_iter(match=person_key("booking", "*")):
         for raw in await redis.hvals(key):
-            record = booking.Booking.from_json(raw)
+            record = reservations.Booking.from_json(raw)
             records[record.id] = record
     async for key in redis.scan_iter(match=shared_key("slot", "*")):
         holder = await redis.get(key)
@@ -100,8 +100,8 @@ async def start_fresh(redis: aioredis.Redis) -> None:
     config, now = make_config(), clock.now()
     for chat in (CHAT, OTHER):
         await privacy.record_consent(redis, chat, privacy.ACCEPTED)
-        if not await booking.upcoming(redis, chat, now):
-            slot = (await booking.free_slots(redis, config, "telephone", now))[0]
+        if not await reservations.upcoming(redis, chat, now):
+            slot = (await reservations.free_slots(redis, config, "telephone", now))[0]
             result = await appointments.book(
                 redis, config, chat, slot.id, "telephone", now, telephone="+262639123456"
             )
@@ -154,7 +154,7 @@ async def press_one_of(
     assert replies, payloads[pick % len(payloads)]
     assert not FAILURES & set(texts(replies))
     await assert_bookings_consistent(redis)
-    assert await booking.upcoming(redis, OTHER, clock.now())  # never touched by CHAT's buttons
+    assert await reservations.upcoming(redis, OTHER, clock.now())  # never touched by CHAT's buttons
 
 
 @pytest.mark.parametrize("payload", KNOWN_PAYLOADS)

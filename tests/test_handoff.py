@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 from pydantic import ValidationError
 
-from cnam import handoff
+from cnam import handoff, handoff_queue
 from cnam.handoff import HandoffRecord, Holder
 from cnam.keys import person_key, person_pattern, shared_key
 from cnam.settings import get_settings
@@ -34,7 +34,7 @@ async def _request(redis, chat_id: int = 7001, reason: str = "demande_conseiller
 
 
 def test_schema_keeps_five_last_messages_and_rejects_unknown_reason() -> None:
-    record = HandoffRecord(chat_id=1, reason="vocal", last_messages=[str(i) for i in range(9)])
+    record = HandoffRecord(chat_id=1, reason="incomprehension", last_messages=[str(i) for i in range(9)])
     assert record.last_messages == ["4", "5", "6", "7", "8"]
     assert record.status == "nouveau"
     assert len(record.handoff_id) == 13 and not record.handoff_id.isdigit()
@@ -42,7 +42,7 @@ def test_schema_keeps_five_last_messages_and_rejects_unknown_reason() -> None:
     with pytest.raises(ValidationError):
         HandoffRecord(chat_id=1, reason="envie_de_parler")
     with pytest.raises(ValidationError):
-        HandoffRecord(chat_id=1, reason="vocal", status="perdu")
+        HandoffRecord(chat_id=1, reason="incomprehension", status="perdu")
 
 
 async def test_request_stores_body_under_person_key_with_expiry(redis) -> None:
@@ -56,7 +56,7 @@ async def test_request_stores_body_under_person_key_with_expiry(redis) -> None:
     assert 0 < ttl <= get_settings().retention_seconds
     assert await redis.ttl(shared_key("handoff_chat", handoff_id)) > 0
     # The stream itself carries only pointers.
-    (_, fields), = await redis.xrange(handoff.stream_key())
+    (_, fields), = await redis.xrange(handoff_queue.stream_key())
     assert fields == {"handoff_id": handoff_id, "chat_id": "7001"}
 
 
@@ -73,27 +73,27 @@ async def test_skipped_questions_are_unknown_not_inconnu(redis) -> None:
 async def test_read_ack_and_backlog_after_restart(redis) -> None:
     first = await _request(redis, 1)
     second = await _request(redis, 2)
-    entries = await handoff.read_new(redis, "bot-a", block_ms=10)
+    entries = await handoff_queue.read_new(redis, "bot-a", block_ms=10)
     assert [e.handoff_id for e in entries] == [first, second]
     assert [e.chat_id for e in entries] == [1, 2]
-    await handoff.ack(redis, entries[0].entry_id)
+    await handoff_queue.ack(redis, entries[0].entry_id)
     # Nothing new, but the unacknowledged one is still this consumer's backlog.
-    assert await handoff.read_new(redis, "bot-a", block_ms=10) == []
-    backlog = await handoff.read_new(redis, "bot-a", backlog=True)
+    assert await handoff_queue.read_new(redis, "bot-a", block_ms=10) == []
+    backlog = await handoff_queue.read_new(redis, "bot-a", backlog=True)
     assert [e.handoff_id for e in backlog] == [second]
-    await handoff.ack(redis, backlog[0].entry_id)
-    assert await handoff.read_new(redis, "bot-a", backlog=True) == []
+    await handoff_queue.ack(redis, backlog[0].entry_id)
+    assert await handoff_queue.read_new(redis, "bot-a", backlog=True) == []
 
 
 async def test_claim_stale_takes_over_a_crashed_consumer(redis) -> None:
     handoff_id = await _request(redis)
-    (entry,) = await handoff.read_new(redis, "crashed", block_ms=10)
+    (entry,) = await handoff_queue.read_new(redis, "crashed", block_ms=10)
     # Not idle long enough: stays with the crashed consumer.
-    assert await handoff.claim_stale(redis, "survivor", min_idle_ms=60_000) == []
-    (taken,) = await handoff.claim_stale(redis, "survivor", min_idle_ms=0)
+    assert await handoff_queue.claim_stale(redis, "survivor", min_idle_ms=60_000) == []
+    (taken,) = await handoff_queue.claim_stale(redis, "survivor", min_idle_ms=0)
     assert (taken.entry_id, taken.handoff_id) == (entry.entry_id, handoff_id)
     pending = await redis.xpending_range(
-        handoff.stream_key(), handoff.GROUP, min="-", max="+", count=10
+        handoff_queue.stream_key(), handoff_queue.GROUP, min="-", max="+", count=10
     )
     assert [p["consumer"] for p in pending] == ["survivor"]
 
@@ -109,8 +109,8 @@ async def test_claim_is_given_once(redis) -> None:
 
 async def test_redact_person_erases_everything_of_that_person_only(redis) -> None:
     kept = await _request(redis, 2)
-    erased = [await _request(redis, 1), await _request(redis, 1, "vocal")]
-    await handoff.read_new(redis, "bot", block_ms=10)  # all three now pending
+    erased = [await _request(redis, 1), await _request(redis, 1, "incomprehension")]
+    await handoff_queue.read_new(redis, "bot", block_ms=10)  # all three now pending
     await handoff.claim(redis, erased[0], Holder(11, "Awa"))
 
     assert await handoff.redact_person(redis, 1) == 2
@@ -119,18 +119,18 @@ async def test_redact_person_erases_everything_of_that_person_only(redis) -> Non
         assert await handoff.find(redis, handoff_id) is None
         assert await redis.exists(shared_key("claim", handoff_id)) == 0
     assert [k async for k in redis.scan_iter(match=person_pattern(1))] == []
-    remaining = await redis.xrange(handoff.stream_key())
+    remaining = await redis.xrange(handoff_queue.stream_key())
     assert [fields["chat_id"] for _, fields in remaining] == ["2"]
-    assert [e.handoff_id for e in await handoff.read_new(redis, "bot", backlog=True)] == [kept]
+    assert [e.handoff_id for e in await handoff_queue.read_new(redis, "bot", backlog=True)] == [kept]
     assert (await handoff.find(redis, kept)).prenom == "Zaina"
 
 
 async def test_publish_trims_entries_older_than_retention(redis) -> None:
     old_ms = int(datetime(2000, 1, 1).timestamp() * 1000)
-    await handoff.ensure_group(redis)
-    await redis.xadd(handoff.stream_key(), {"handoff_id": "x", "chat_id": "3"}, id=f"{old_ms}-0")
+    await handoff_queue.ensure_group(redis)
+    await redis.xadd(handoff_queue.stream_key(), {"handoff_id": "x", "chat_id": "3"}, id=f"{old_ms}-0")
     await _request(redis, 4)
-    chats = [fields["chat_id"] for _, fields in await redis.xrange(handoff.stream_key())]
+    chats = [fields["chat_id"] for _, fields in await redis.xrange(handoff_queue.stream_key())]
     assert chats == ["4"]
 
 
@@ -141,10 +141,10 @@ async def test_all_records_lists_every_person(redis) -> None:
 
 async def test_backlog_skips_and_acknowledges_entries_deleted_while_pending(redis) -> None:
     handoff_ids = [await _request(redis, chat) for chat in range(1, 14)]
-    entries = await handoff.read_new(redis, "bot", count=20, block_ms=10)
+    entries = await handoff_queue.read_new(redis, "bot", count=20, block_ms=10)
     # A whole first batch of the backlog was deleted from the stream.
-    await redis.xdel(handoff.stream_key(), *[e.entry_id for e in entries[:11]])
-    backlog = await handoff.read_new(redis, "bot", count=10, backlog=True)
+    await redis.xdel(handoff_queue.stream_key(), *[e.entry_id for e in entries[:11]])
+    backlog = await handoff_queue.read_new(redis, "bot", count=10, backlog=True)
     assert [e.handoff_id for e in backlog] == handoff_ids[11:]
-    pending = await redis.xpending(handoff.stream_key(), handoff.GROUP)
+    pending = await redis.xpending(handoff_queue.stream_key(), handoff_queue.GROUP)
     assert pending["pending"] == 2

@@ -5,23 +5,19 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
-import redis.asyncio as aioredis
 
 from bot import consent
-from bot.pipeline import Pipeline
-from bot.rasa_client import RasaClient
 from cnam import logsafe, privacy
 from cnam.logsafe import hash_id, install_log_filter, masked
 from cnam.settings import get_settings
 
 if TYPE_CHECKING:
-    from tests.rasa_stub import RasaStub
+    pass
 
-pytest_plugins = ["tests.rasa_stub"]
 
 CHAT = 5234567890
 NAME = "Zaïnaba Attoumani"
@@ -83,14 +79,6 @@ def test_redaction_masks_numbers_and_tokens_but_leaves_dates_and_ids_alone() -> 
         "le 03/12/2026 à 9 h", "bac+2, 3 ans, 500 €",
     ]:
         assert logsafe.redact(harmless) == harmless
-
-
-@pytest.fixture
-async def pipeline(rasa_stub: RasaStub, redis: aioredis.Redis) -> AsyncIterator[Pipeline]:
-    rasa = RasaClient(rasa_stub.url)
-    await rasa.start()
-    yield Pipeline(rasa, "test")
-    await rasa.close()
 
 
 async def test_the_front_logs_nothing_personal(captured, pipeline, rasa_stub, redis) -> None:

@@ -10,9 +10,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from cnam.profile import COMMUNES, DOMAINES, MODALITES, NIVEAUX, SITUATIONS
+from cnam.text import fold
+from cnam.vocabulary import COMMUNES, DOMAINES, MODALITES, NIVEAUX, SITUATIONS
 from rasa_ext.canonical import EntityCanonicalizer, canonicalize
-from rasa_ext.entity_values import VALUES_FILE, EntityTable, default_table, fold
+from rasa_ext.entity_values import VALUES_FILE, EntityTable, default_table
 from rasa_ext.normalizer import TextNormalizer
 from rasa_ext.text_forms import normalize
 

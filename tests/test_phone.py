@@ -1,6 +1,6 @@
 import pytest
 
-from cnam.phone import format_phone, normalize_phone
+from cnam.booking.phone import format_phone, normalize_phone
 
 
 @pytest.mark.parametrize(("typed", "e164"), [

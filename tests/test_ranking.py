@@ -2,16 +2,13 @@ import itertools
 
 import pytest
 
-from cnam.catalog import Catalog, catalog_path, load_catalog
-from cnam.discovery import QUESTIONS
-from cnam.profile import NIVEAUX, SITUATIONS, Profile, niveau_rank
-from cnam.ranking import (
-    MAX_MESSAGE,
-    access_routes_without_bac,
-    format_recommendation,
-    neighbour_domains,
-    recommend,
-)
+from cnam.orientation.cards import MAX_MESSAGE, format_recommendation
+from cnam.orientation.catalog import Catalog, catalog_path, load_catalog
+from cnam.orientation.discovery import QUESTIONS
+from cnam.orientation.profile import Profile, niveau_rank
+from cnam.orientation.ranking import recommend
+from cnam.orientation.ways_in import access_routes_without_bac, neighbour_domains
+from cnam.vocabulary import NIVEAUX, SITUATIONS
 from tests.factories import make_offer
 
 

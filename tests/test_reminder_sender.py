@@ -7,12 +7,11 @@ from datetime import timedelta
 import pytest
 from telegram.ext import Application
 
-from bot import reminders as sender
-from cnam import appointments, clock
+from bot import reminder_sender as sender
+from cnam import clock
+from cnam.booking import appointments
 from tests.calendar_config import NOW, at, make_config
 from tests.fake_telegram import FakeTelegram
-
-pytest_plugins = ["tests.fake_telegram"]
 
 CONFIG = make_config()
 START = at("2026-12-03", "14:30")

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import redis.asyncio as aioredis
 
-from cnam import appointments, booking, reminders
+from cnam.booking import appointments, reminders, reservations
 from cnam.settings import get_settings
 from tests.calendar_config import NOW, at, make_config
 
@@ -12,7 +12,7 @@ SLOT = "adv1|2026-12-03T14:30"
 START = at("2026-12-03", "14:30")
 
 
-async def _book(redis, chat_id: int, slot: str = SLOT, **kwargs) -> booking.Booking:
+async def _book(redis, chat_id: int, slot: str = SLOT, **kwargs) -> reservations.Booking:
     result = await appointments.book(redis, CONFIG, chat_id, slot, "site", NOW, **kwargs)
     assert result.ok
     return result.booking
@@ -91,7 +91,7 @@ async def test_cancelled_or_erased_appointments_get_no_reminder(redis) -> None:
     members = await redis.zrange(reminders.reminders_key(), 0, -1)
     assert all(m.startswith("722|") for m in members)
     # erasure by key pattern only (booking gone, reminders left): dropped when due
-    await redis.delete(booking.bookings_key(722))
+    await redis.delete(reservations.bookings_key(722))
     assert await reminders.claim_due(redis, CONFIG, at("2026-12-03", "14:45")) == []
     assert await redis.zcard(reminders.reminders_key()) == 0
 

@@ -7,36 +7,22 @@ conversation and calls the same check.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-import pytest
-import redis.asyncio as aioredis
-
 from bot import callbacks, consent, relay
-from bot.pipeline import Pipeline
-from bot.rasa_client import RasaClient
-from cnam import appointments, clock, handoff, privacy
+from cnam import clock, handoff, privacy
+from cnam.booking import appointments
 from cnam.handoff import Holder
 from tests.calendar_config import NOW, make_config
 from tests.privacy_checks import assert_all_person_keys_expire
 
 if TYPE_CHECKING:
-    from tests.rasa_stub import RasaStub
+    pass
 
-pytest_plugins = ["tests.rasa_stub"]
 
 PERSON = 880_000_101
 MINOR = 880_000_102
 SLOTS = {"prenom": "Zaina", "tranche_age": "18_25", "niveau": "bac", "commune": "Koungou"}
-
-
-@pytest.fixture
-async def pipeline(rasa_stub: RasaStub, redis: aioredis.Redis) -> AsyncIterator[Pipeline]:
-    rasa = RasaClient(rasa_stub.url)
-    await rasa.start()
-    yield Pipeline(rasa, "test")
-    await rasa.close()
 
 
 async def save_rasa_tracker(chat_id: int) -> None:

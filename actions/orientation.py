@@ -1,0 +1,140 @@
+"""Orientation: the top offers for the profile, each with its reason and
+funding; the ways in for people under 16, without the bac, or wishing a field
+the CNAM does not teach; the discovery questions; the funding answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.payloads import button
+from actions.profile_form import PROFILE_SLOTS
+from cnam import stats
+from cnam.orientation.cards import format_recommendation
+from cnam.orientation.catalog import get_catalog
+from cnam.orientation.discovery import question
+from cnam.orientation.funding import routes_for
+from cnam.orientation.profile import SKIPPED, Profile
+from cnam.orientation.ranking import Recommendation, recommend
+from cnam.orientation.ways_in import access_routes_without_bac, neighbour_domains
+from cnam.privacy import MINOR_MESSAGE, forget_profile
+from cnam.store import get_redis
+from cnam.vocabulary import DOMAINES_HORS_CNAM
+
+NEXT_STEPS = [
+    button("Voir plus", "more_offers"),
+    button("Autre domaine", "other_field"),
+    button("Prendre rendez-vous", "book_appointment"),
+]
+
+
+def show(dispatcher: CollectingDispatcher, recommendations: list[Recommendation], first: bool) -> None:
+    for index, rec in enumerate(recommendations):
+        dispatcher.utter_message(text=format_recommendation(rec, explain_rncp=first and index == 0))
+
+
+class ActionRecommend(Action):
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        profile = Profile.from_slots(tracker.current_slot_values())
+        if profile.tranche_age == "moins_16":
+            await forget_profile(tracker.sender_id)
+            dispatcher.utter_message(text=MINOR_MESSAGE)
+            return [SlotSet(slot, None) for slot in PROFILE_SLOTS]
+        for wish in DOMAINES_HORS_CNAM.intersection(profile.domaines):
+            neighbours = neighbour_domains(wish)
+            if neighbours:
+                dispatcher.utter_message(text=neighbours.message)
+        if profile.niveau == "sans_bac":
+            dispatcher.utter_message(response="utter_no_bac_routes")
+            for route in access_routes_without_bac(profile):
+                dispatcher.utter_message(text=route)
+        recommendations = recommend(profile, get_catalog())
+        if not recommendations:
+            dispatcher.utter_message(response="utter_no_offer", buttons=NEXT_STEPS[1:])
+            return []
+        name = f", {profile.prenom}" if profile.prenom and profile.prenom != SKIPPED else ""
+        dispatcher.utter_message(text=f"Voici les formations qui vous correspondent le mieux{name} :")
+        show(dispatcher, recommendations, first=True)
+        dispatcher.utter_message(response="utter_next_steps", buttons=NEXT_STEPS)
+        await stats.record(get_redis(), "profile_completed", tracker.sender_id,
+                           domaines=profile.domaines, commune=profile.commune)
+        return [SlotSet("offres_vues", [r.offer.id for r in recommendations])]
+
+
+class ActionMoreOffers(Action):
+    def name(self) -> str:
+        return "action_more_offers"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        seen = list(tracker.get_slot("offres_vues") or [])
+        profile = Profile.from_slots(tracker.current_slot_values())
+        more = recommend(profile, get_catalog(), exclude=set(seen))
+        if not more:
+            dispatcher.utter_message(response="utter_no_more_offers", buttons=NEXT_STEPS[1:])
+            return []
+        show(dispatcher, more, first=False)
+        dispatcher.utter_message(response="utter_next_steps", buttons=NEXT_STEPS)
+        return [SlotSet("offres_vues", seen + [r.offer.id for r in more])]
+
+
+class ActionOtherField(Action):
+    """Forget the field (and the discovery answers) so the form asks again."""
+
+    def name(self) -> str:
+        return "action_other_field"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        return [SlotSet(slot, None) for slot in ("domaine", "decouverte", "gout_1", "gout_2", "offres_vues")]
+
+
+def ask_discovery(dispatcher: CollectingDispatcher, slot: str) -> list[dict[str, Any]]:
+    """A discovery question with one button per choice (cnam/orientation/discovery.py)."""
+    asked = question(slot)
+    buttons = [button(c.label, "inform", gout=c.id) for c in asked.choices]
+    dispatcher.utter_message(text=asked.text, buttons=buttons)
+    return []
+
+
+class ActionAskGout1(Action):
+    def name(self) -> str:
+        return "action_ask_gout_1"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        return ask_discovery(dispatcher, "gout_1")
+
+
+class ActionAskGout2(Action):
+    def name(self) -> str:
+        return "action_ask_gout_2"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        return ask_discovery(dispatcher, "gout_2")
+
+
+class ActionAnswerFunding(Action):
+    """"C'est payant ?": the training is often paid for; by whom depends on the person."""
+
+    def name(self) -> str:
+        return "action_answer_funding"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        profile = Profile.from_slots(tracker.current_slot_values())
+        dispatcher.utter_message(response="utter_funding_intro")
+        for route in routes_for(profile):
+            dispatcher.utter_message(text=f"💶 {route.label} : {route.explication}")
+        if not profile.situation:
+            dispatcher.utter_message(response="utter_funding_depends")
+        return []

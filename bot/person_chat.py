@@ -1,0 +1,222 @@
+"""A person's private chat with the bot: Telegram updates → the pipeline, and
+the fixed answers to what never reaches Rasa (stickers, photos, voice…).
+
+Private chats only: in groups the assistant speaks only in the advisers'
+group (``bot/adviser_group.py``). The handlers are registered in ``bot/app.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from functools import partial
+
+from redis.exceptions import RedisError
+from telegram import Bot, Message, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    ContextTypes,
+    filters,
+)
+
+from bot import callbacks, render
+from bot.messages import OutMessage
+from bot.person_commands import HELP, payload_for
+from bot.pipeline import SERVICE_DOWN_TEXT, Pipeline
+from cnam.keys import shared_key
+from cnam.logsafe import hash_id
+from cnam.store import get_redis
+
+log = logging.getLogger(__name__)
+
+PIPELINE = "pipeline"  # bot_data key, set in post_init
+# Telegram may deliver an update again (webhook retry, restart before the
+# offset was confirmed); a day is far beyond any redelivery.
+DUPLICATE_WINDOW_SECONDS = 24 * 3600
+TYPING_REFRESH_SECONDS = 4  # Telegram shows "typing…" for 5 s
+# Most answers take well under a second: "typing…" only for slower ones spares a
+# Bot API call per turn, within Telegram's ~30 calls/s (BENCHMARKS.md).
+TYPING_DELAY_SECONDS = 0.8
+
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+INVALID_BUTTON = OutMessage(
+    text="Ce bouton n'est plus valable. Répondez à la dernière question, ou tapez /aide."
+)
+SOMETHING_WENT_WRONG = "Désolé, un problème est survenu. Réessayez dans un instant."
+STICKER = OutMessage(text="Joli sticker 🙂 Je ne lis que le texte : écrivez-moi votre question.")
+PHOTO = OutMessage(
+    text="Je ne peux pas regarder les images. Écrivez-moi votre question, s'il vous plaît."
+)
+VOICE = OutMessage(
+    text=(
+        "Je ne peux pas encore écouter les messages vocaux. "
+        "Écrivez-moi votre question, ou demandez à être rappelé."
+    ),
+    buttons=[("Être rappelé par un conseiller", "/ask_human")],
+)
+VIDEO = OutMessage(
+    text="Je ne peux pas regarder les vidéos. Écrivez-moi votre question, s'il vous plaît."
+)
+DOCUMENT = OutMessage(
+    text=(
+        "Je ne peux pas ouvrir les fichiers. N'envoyez pas de papiers personnels ici : "
+        "un conseiller vous dira comment les transmettre."
+    )
+)
+LOCATION = OutMessage(
+    text="Merci. Dites-moi plutôt votre commune en toutes lettres, par exemple : Koungou."
+)
+EDITED = OutMessage(
+    text=(
+        "Je ne vois pas les messages modifiés. "
+        "Envoyez plutôt un nouveau message avec la correction."
+    )
+)
+OTHER = OutMessage(text="Je ne comprends que les messages écrits. Écrivez-moi votre question.")
+
+
+def _pipeline(context: ContextTypes.DEFAULT_TYPE) -> Pipeline:
+    return context.bot_data[PIPELINE]
+
+
+@contextlib.asynccontextmanager
+async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
+    """Keep "typing…" visible while the assistant works."""
+
+    async def keep_typing() -> None:
+        await asyncio.sleep(TYPING_DELAY_SECONDS)
+        while True:
+            with contextlib.suppress(TelegramError):
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            await asyncio.sleep(TYPING_REFRESH_SECONDS)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, trusted: bool = False
+) -> None:
+    """Run one input through the pipeline and send what it says."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    messages = await _pipeline(context).handle(
+        chat_id, text, trusted=trusted, busy=partial(typing, context.bot, chat_id)
+    )
+    await render.deliver(context.bot, chat_id, messages, context.chat_data)
+
+
+async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: OutMessage) -> None:
+    """Send a fixed answer (non-text input, invalid button)."""
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    await render.deliver(context.bot, chat_id, [message], context.chat_data)
+
+
+async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # "u" keeps the tail non-numeric: person SCANs (<prefix>:*:<chat_id>) never match it.
+    key = shared_key("update", f"u{update.update_id}")
+    if not await get_redis().set(key, 1, nx=True, ex=DUPLICATE_WINDOW_SECONDS):
+        log.info("update %s already handled", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await answer(update, context, update.message.text)  # type: ignore[union-attr]
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    payload = payload_for(update.message.text or "")  # type: ignore[union-attr]
+    if payload is None:
+        await say(update, context, HELP)
+    else:
+        await answer(update, context, payload, trusted=True)
+
+
+def e164(phone: str) -> str:
+    """Telegram gives the number with its country code, with or without "+"."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("00"):
+        digits = digits[2:]
+    elif phone.strip().startswith("0"):
+        digits = "262" + digits[1:]  # a local number: Mayotte
+    return "+" + digits
+
+
+async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    number = e164(update.message.contact.phone_number)  # type: ignore[union-attr]
+    payload = "/inform" + json.dumps({"rdv_telephone": number})
+    await answer(update, context, payload, trusted=True)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    # Answer first: the spinner on the button stops whatever happens next.
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+    message = query.message
+    if message is None:
+        return
+    chat_id = message.chat.id
+    payload = await callbacks.resolve(chat_id, query.data or "")
+    if payload is None:
+        log.info("invalid button in chat %s", hash_id(chat_id))
+        await say(update, context, INVALID_BUTTON)
+        return
+    if not await callbacks.first_press(chat_id, message.message_id):
+        return
+    if isinstance(message, Message):
+        await render.close_keyboard(
+            context.bot, message, render.pressed_title(message, query.data or "")
+        )
+    await answer(update, context, payload, trusted=True)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log, tell the person in plain French, never show a traceback."""
+    error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, RedisError):
+        log.error("redis unavailable: %s", type(error).__name__)
+        text = SERVICE_DOWN_TEXT
+    elif update is None and isinstance(error, NetworkError):
+        log.warning("telegram unreachable: %s", error)
+        return
+    else:
+        log.error(
+            "error on update %s (chat %s)",
+            getattr(update, "update_id", None),
+            hash_id(chat.id) if chat else "-",
+            exc_info=error,
+        )
+        text = SOMETHING_WENT_WRONG
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        try:
+            await context.bot.send_message(chat.id, text)
+        except TelegramError as exc:
+            log.warning("could not tell chat %s about the error: %s", hash_id(chat.id), exc)
+    raise ApplicationHandlerStop
+
+
+# Input the assistant cannot use, and its fixed answer (first match wins).
+FIXED_ANSWERS = [
+    (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE, VOICE),
+    (filters.Sticker.ALL, STICKER),
+    (filters.PHOTO, PHOTO),
+    (filters.VIDEO | filters.ANIMATION, VIDEO),
+    (filters.Document.ALL, DOCUMENT),
+    (filters.LOCATION | filters.VENUE, LOCATION),
+    (filters.ALL, OTHER),
+]

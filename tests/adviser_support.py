@@ -1,0 +1,42 @@
+"""The advisers' group in tests: its id, two members and an outsider, a
+consumer that retries fast (``adviser_settings``, registered in
+tests/conftest.py), and a handoff request as the actions make it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot import handoff_consumer
+from cnam import handoff
+from cnam.settings import get_settings
+
+if TYPE_CHECKING:
+    from tests.fake_telegram import FakeTelegram
+
+GROUP = -1001234
+PERSON = 5301
+ADVISER_A, ADVISER_B, OUTSIDER = 71, 72, 73
+SLOTS = {"prenom": "Zaina <3", "commune": "Koungou", "domaine": ["btp"], "niveau": "bac"}
+
+
+@pytest.fixture
+def adviser_settings(monkeypatch: pytest.MonkeyPatch, fake_telegram: FakeTelegram) -> None:
+    """The advisers' group with two members, and a consumer that retries fast."""
+    monkeypatch.setattr(get_settings(), "adviser_chat_id", GROUP)
+    monkeypatch.setattr(get_settings(), "adviser_ids", "")
+    monkeypatch.setattr(handoff_consumer, "FIRST_DELAY", 0.01)
+    monkeypatch.setattr(handoff_consumer, "MAX_DELAY", 0.05)
+    monkeypatch.setattr(handoff_consumer, "BLOCK_MS", 50)
+    fake_telegram.members[GROUP] = {ADVISER_A: "member", ADVISER_B: "administrator"}
+
+
+async def request_handoff(redis: aioredis.Redis, chat_id: int = PERSON) -> str:
+    return await handoff.request_handoff(
+        redis, chat_id, "demande_conseiller", SLOTS, ["bjr", "je veux parler à qqn"],
+        None, [("deust-btp", "DEUST BTP")], ["CPF"],
+    )
+
+
