@@ -132,10 +132,10 @@ async def refuse(chat_id: int, arg: str) -> list[OutMessage]:
 
 
 async def export(chat_id: int, arg: str) -> list[OutMessage]:
-    export = await privacy.export_person(get_redis(), chat_id)
-    if not export["donnees"]:
+    data = await privacy.export_person(get_redis(), chat_id)
+    if not data["donnees"]:
         return [NOTHING_STORED]
-    content = json.dumps(export, ensure_ascii=False, indent=2).encode()
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
     document = Document("mes-donnees-cnam.json", content)
     return [OutMessage(text=EXPORT_SENT.text, document=document)]
 

@@ -19,11 +19,7 @@ from redis.exceptions import RedisError
 from telegram import Bot, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import NetworkError, TelegramError
-from telegram.ext import (
-    ApplicationHandlerStop,
-    ContextTypes,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot import callbacks, render
 from bot.messages import OutMessage
