@@ -35,13 +35,13 @@ SETTINGS = "settings"  # bot_data key
 
 
 def front_actions() -> dict[str, FrontAction]:
-    """The ``!`` payloads the front answers itself (name without the ``!``)."""
+    """The ``!`` payloads the front answers itself."""
     return {
-        "aide": help_answer,
-        consent.ACCEPT.removeprefix("!"): consent.accept,
-        consent.REFUSE.removeprefix("!"): consent.refuse,
-        consent.EXPORT.removeprefix("!"): consent.export,
-        consent.ERASE.removeprefix("!"): consent.erase,
+        "!aide": help_answer,
+        consent.ACCEPT: consent.accept,
+        consent.REFUSE: consent.refuse,
+        consent.EXPORT: consent.export,
+        consent.ERASE: consent.erase,
     }
 
 

@@ -76,8 +76,8 @@ class Pipeline:
     def __init__(self, rasa: RasaClient, transport: str, front_actions: Mapping[str, FrontAction]):
         self.rasa = rasa
         self.transport = transport
-        # name without "!" → handler
-        self.front_actions = dict(front_actions)
+        # Keyed by name, "!" or not: "!aide" and "aide" are the same action.
+        self.front_actions = {name.removeprefix(FRONT_PREFIX): h for name, h in front_actions.items()}
 
     async def handle(
         self,

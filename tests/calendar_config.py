@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cnam.booking.calendar import Slot
 from cnam.booking.config import AdvisersConfig
 
 TZ = ZoneInfo("Indian/Mayotte")
@@ -48,3 +50,11 @@ def make_config(**overrides: Any) -> AdvisersConfig:
 def at(day: str, hm: str) -> datetime:
     """``at("2026-12-03", "14:30")``: an aware moment in Mayotte."""
     return datetime.fromisoformat(f"{day}T{hm}").replace(tzinfo=TZ)
+
+
+def by_day(slots: Iterable[Slot]) -> dict[date, list[Slot]]:
+    """The slots grouped by their day, in order."""
+    days: dict[date, list[Slot]] = {}
+    for slot in slots:
+        days.setdefault(slot.day, []).append(slot)
+    return days

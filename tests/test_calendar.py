@@ -5,7 +5,6 @@ import pytest
 
 from cnam.booking.calendar import (
     Window,
-    by_day,
     day_refusal,
     nearest,
     one_per_time,
@@ -15,7 +14,7 @@ from cnam.booking.calendar import (
 )
 from cnam.booking.config import AdvisersFileError, get_advisers, load_advisers
 from cnam.booking.holidays import holiday_name, public_holidays
-from tests.calendar_config import NOW, at, make_config
+from tests.calendar_config import NOW, at, by_day, make_config
 
 CONFIG = make_config()
 

@@ -155,13 +155,6 @@ def open_slots(
     return sorted(slots, key=lambda s: (s.start, order[s.adviser_id]))
 
 
-def by_day(slots: Iterable[Slot]) -> dict[date, list[Slot]]:
-    days: dict[date, list[Slot]] = {}
-    for slot in slots:
-        days.setdefault(slot.day, []).append(slot)
-    return days
-
-
 def one_per_time(slots: Iterable[Slot]) -> list[Slot]:
     """One slot per start time (the first adviser free then): buttons show times."""
     seen: dict[datetime, Slot] = {}
