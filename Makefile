@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 LOCK_HASH := $(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
-.PHONY: install train run test lint doctor nlu-report nlu-cv reload-catalog bench clean
+.PHONY: install train run test lint validate doctor nlu-report nlu-cv reload-catalog bench clean
 
 install: $(STAMP)
 
@@ -33,7 +33,13 @@ run: install train
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install train lint
+# Domain, NLU and stories checked by Rasa itself: all turns, then the last 5
+# (where a bounded history would confuse two stories).
+validate: install
+	$(VENV)/bin/rasa data validate --domain domain --data nlu stories
+	$(VENV)/bin/rasa data validate stories --max-history 5 --domain domain --data nlu stories
+
+test: install train lint validate
 	$(VENV)/bin/pytest
 
 doctor: install

@@ -18,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.consent import may_keep
 from actions.payloads import is_payload
 from cnam import clock
 from cnam.booking import reservations, wording
@@ -120,6 +121,8 @@ class ValidateBookingForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
+        if not may_keep(tracker):
+            return []  # nothing asked: action_confirm_booking says consent is needed
         slots = []
         if tracker.get_slot("rdv_a_deplacer") is None and await reservations.get_booking(
             get_redis(), tracker.sender_id, clock.now()

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.booking_form import FORM, choose_from_wish, end_attempt, typed_wish
 from actions.booking_questions import slot_label
+from actions.consent import may_keep
 from actions.handoff import hand_over
 from actions.payloads import button
 from cnam import clock
@@ -42,6 +43,9 @@ class ActionConfirmBooking(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         config, now, redis = get_advisers(), clock.now(), get_redis()
+        if not may_keep(tracker):
+            dispatcher.utter_message(response="utter_needs_consent")
+            return end_attempt()
         if tracker.get_slot("rdv_second") is False:
             current = await reservations.get_booking(redis, tracker.sender_id, now)
             line = f" du {format_fr(current.start)}" if current else ""

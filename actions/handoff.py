@@ -1,5 +1,8 @@
 """Hand the conversation to a CNAM adviser: the record goes to a Redis Stream
-that the front delivers as a card in the advisers' group (bot/handoff_consumer.py)."""
+that the front delivers as a card in the advisers' group (bot/handoff_consumer.py).
+
+Only for someone who agreed to their data being kept: anyone else is given
+the CNAM's public contact instead (``utter_handoff_without_consent``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.consent import may_keep
 from cnam import handoff
 from cnam.orientation.catalog import get_catalog
 from cnam.orientation.profile import Profile
@@ -24,12 +28,14 @@ def last_user_messages(tracker: Tracker, count: int = 5) -> list[str]:
     return texts[-count:]
 
 
-async def hand_over(tracker: Tracker, reason: str, appointment: str | None = None) -> str:
-    """Queue the adviser card for this person; returns the handoff id."""
+async def hand_over(tracker: Tracker, reason: str, appointment: str | None = None) -> bool:
+    """Queue the adviser card for this person; False (nothing written) without consent."""
+    if not may_keep(tracker):
+        return False
     profile = Profile.from_slots(tracker.current_slot_values())
     recommendations = recommend(profile, get_catalog()) if profile.niveau or profile.domaines else []
     funding = list(dict.fromkeys(r.label for rec in recommendations for r in rec.funding))
-    return await handoff.request_handoff(
+    await handoff.request_handoff(
         get_redis(),
         tracker.sender_id,
         reason,
@@ -39,6 +45,15 @@ async def hand_over(tracker: Tracker, reason: str, appointment: str | None = Non
         [(rec.offer.id, rec.offer.title) for rec in recommendations],
         funding,
     )
+    return True
+
+
+async def ask_for_adviser(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, done: str
+) -> None:
+    """Hand over and say so with the response ``done``, or give the public contact."""
+    handed = await hand_over(tracker, reason)
+    dispatcher.utter_message(response=done if handed else "utter_handoff_without_consent")
 
 
 class ActionHandoff(Action):
@@ -49,6 +64,5 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
-        await hand_over(tracker, "demande_conseiller")
-        dispatcher.utter_message(response="utter_handoff_done")
+        await ask_for_adviser(dispatcher, tracker, "demande_conseiller", "utter_handoff_done")
         return []

@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.consent import agreed, may_keep
 from actions.payloads import button
 from actions.profile_form import PROFILE_SLOTS
 from cnam import stats
@@ -45,9 +46,13 @@ class ActionRecommend(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         profile = Profile.from_slots(tracker.current_slot_values())
         if profile.tranche_age == "moins_16":
-            await forget_profile(tracker.sender_id)
+            if agreed(tracker):  # the sender id is the chat id: mark them
+                await forget_profile(tracker.sender_id)
             dispatcher.utter_message(text=MINOR_MESSAGE)
             return [SlotSet(slot, None) for slot in PROFILE_SLOTS]
+        if not may_keep(tracker):
+            dispatcher.utter_message(response="utter_needs_consent")
+            return []
         for wish in DOMAINES_HORS_CNAM.intersection(profile.domaines):
             neighbours = neighbour_domains(wish)
             if neighbours:

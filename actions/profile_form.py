@@ -15,7 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import hand_over
+from actions.consent import may_keep
+from actions.handoff import ask_for_adviser
 from cnam.orientation.discovery import choice_for_text, discover_domaines
 from cnam.orientation.profile import SKIPPED
 from cnam.text import fold
@@ -104,8 +105,10 @@ class ValidateProfileForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher,
         tracker: Tracker, domain: DomainDict,
     ) -> list[str]:
-        if tracker.get_slot("tranche_age") == "moins_16":
-            return []  # under 16: the CNAM is not the place; action_recommend orients
+        if not may_keep(tracker):
+            # Under 16 (the CNAM is not the place) or no consent to keep the answers:
+            # nothing to ask, action_recommend says what comes instead.
+            return []
         discovering = tracker.get_slot("decouverte") and not tracker.get_slot("domaine")
         return [s for s in domain_slots if discovering or s not in DISCOVERY_SLOTS]
 
@@ -146,8 +149,7 @@ class ValidateProfileForm(FormValidationAction):
         # Not a name: a request the form let through while it asked the name.
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "ask_human":
-            await hand_over(tracker, "demande_conseiller")
-            dispatcher.utter_message(response="utter_handoff_done")
+            await ask_for_adviser(dispatcher, tracker, "demande_conseiller", "utter_handoff_done")
             return {"prenom": None}
         if intent in {"bot_challenge", "goodbye"}:
             dispatcher.utter_message(response=f"utter_{intent}")

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import hand_over
+from actions.handoff import ask_for_adviser
 from actions.payloads import button
 from actions.profile_form import PROFILE_SLOTS
 
@@ -75,8 +75,7 @@ class ActionFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         if misunderstandings_in_a_row(tracker) >= 2:
-            await hand_over(tracker, "incomprehension")
-            dispatcher.utter_message(response="utter_fallback_twice")
+            await ask_for_adviser(dispatcher, tracker, "incomprehension", "utter_fallback_twice")
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
         likely = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:3]

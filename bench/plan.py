@@ -35,7 +35,14 @@ class ActionWorkers:
     workers: int
 
 
-Step = Load | FrontSwitch | ActionWorkers
+@dataclass(frozen=True)
+class Burst:
+    """One chat sends ``messages`` at once; other chats' latency meanwhile (bench/burst.py)."""
+
+    messages: int
+
+
+Step = Load | FrontSwitch | ActionWorkers | Burst
 Plan = list[tuple[str, Options, list[Step]]]  # (setup name, its options, its steps)
 RATE = 30.0  # open loop, turns/s
 CONVERSATIONS = 300  # open loop
@@ -49,8 +56,10 @@ def _closed(path: str, sizes: dict[int, float]) -> list[Step]:
 
 
 SWEEP = {1: 8.0, 5: 6.0, 10: 6.0, CAPACITY: 20.0, 40: 6.0}
+BURST = 300  # messages from one chat at once
 FULL: Plan = [
     ("1 Rasa", Options(), [
+        Burst(BURST),
         *_closed("front", {1: 8, 5: 6, CAPACITY: 20, 40: 6}), Load("front", "open", RATE, 45),
         # Also drops the backlog the flood limit left in the front's queue.
         FrontSwitch(flood_limit=False),
@@ -83,6 +92,7 @@ LEVERS: Plan = [
 ]
 QUICK: Plan = [
     ("1 Rasa", Options(), [
+        Burst(BURST),
         Load("front", "open", 10, 8), Load("front", "closed", CAPACITY, 8),
         Load("rest", "closed", CAPACITY, 8),
         FrontSwitch(flood_limit=False), Load("front", "closed", CAPACITY, 8),

@@ -48,6 +48,8 @@ class RasaTap:
         self.port = 0
         # One turn at a time per person: the count of the answer they wait for.
         self._waiting: dict[str, asyncio.Future[int]] = {}
+        # Per sender: seconds to hold their next request, a slow turn (bench/burst.py).
+        self._delays: dict[str, float] = {}
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -82,6 +84,10 @@ class RasaTap:
     def forget(self, sender: int) -> None:
         self._waiting.pop(str(sender), None)
 
+    def slow_down(self, sender: int, seconds: float) -> None:
+        """Hold the next request of ``sender`` this long: a turn Rasa is slow to answer."""
+        self._delays[str(sender)] = seconds
+
     async def _forward(self, request: web.Request) -> web.Response:
         assert self._session is not None
         try:
@@ -90,6 +96,7 @@ class RasaTap:
             return web.Response(status=499)
         target = self.rasa_urls[int(request.match_info["index"])] + "/webhooks/rest/webhook"
         sender = str(json.loads(body).get("sender"))
+        await asyncio.sleep(self._delays.pop(sender, 0.0))
         try:
             async with self._session.post(
                 target, data=body, headers={"Content-Type": "application/json"}

@@ -8,8 +8,9 @@
 Each setup starts Rasa, the action server and the front (``python -m bot``)
 on 127.0.0.1 against the fake Bot API this process serves, measures the
 cold start and one person alone (the first turns after a start), then runs
-its steps: open and closed loops through the front (as shipped, then with
-Telegram's flood limit lifted) and straight to Rasa's REST channel. The
+its steps: a burst of messages from one chat (bench/burst.py), open and closed
+loops through the front (as shipped, then with Telegram's flood limit lifted)
+and straight to Rasa's REST channel. The
 full run then does the same with two Rasa processes. Keys live under a
 Redis prefix of the run's own, deleted between setups and at the end.
 """

@@ -13,9 +13,10 @@ from typing import Any
 
 import aiohttp
 
+from bench.burst import burst, print_burst
 from bench.load import alone, closed_loop, open_loop
 from bench.people import People, Person
-from bench.plan import CONVERSATIONS, SEED, ActionWorkers, FrontSwitch, Load, Step, jsonable
+from bench.plan import CONVERSATIONS, SEED, ActionWorkers, Burst, FrontSwitch, Load, Step, jsonable
 from bench.rasa_tap import RasaTap
 from bench.servers import Footprint, Options, Servers, launch, restart_actions, restart_front, wait_ready
 from bench.transports import RestTransport, TelegramTransport, TimedTelegram, Transport
@@ -103,6 +104,10 @@ class Setup:
                     await asyncio.to_thread(restart_actions, servers, step.workers)
                     await wait_ready(servers)
                     self.note = f"{step.workers} action workers"
+                elif isinstance(step, Burst):
+                    result = await burst(self.fake, self.tap, front, self.people, step.messages)
+                    self.result.setdefault("bursts", []).append({**result, "note": self.note})
+                    print_burst(self.name, result)
                 if not isinstance(step, Load):
                     self.groups.update(p.popen.pid for p in servers.processes if p.popen)
                     continue

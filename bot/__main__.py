@@ -1,6 +1,8 @@
 """``python -m bot``: the Telegram front when TELEGRAM_BOT_TOKEN is set, else a terminal chat.
 
-``python -m bot export …`` runs the data export (bot/export.py).
+``python -m bot export …`` runs the data export (bot/export.py);
+``python -m bot requeue-cards`` puts the cards Telegram refused back in the
+queue, once the advisers' group is fixed (``make doctor`` lists them).
 """
 
 from __future__ import annotations
@@ -25,12 +27,24 @@ def _logging(level: str) -> None:
     install_log_filter()
 
 
+async def _requeue_cards() -> None:
+    from cnam import handoff_queue
+    from cnam.store import get_redis
+
+    count = await handoff_queue.requeue_dead(get_redis())
+    await get_redis().close()
+    print(f"{count} fiche(s) remise(s) dans la file : le bot les envoie au groupe des conseillers.")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["export"]:
         from bot import export  # imported only when asked: it is a separate tool
 
         export.main(argv[1:])
+        return
+    if argv[:1] == ["requeue-cards"]:
+        asyncio.run(_requeue_cards())
         return
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("--terminal", action="store_true", help="chat in the terminal")

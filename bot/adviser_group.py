@@ -17,7 +17,7 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import relay
+from bot import adviser_chat, relay
 from bot.card import claim_keyboard, clean, render_card
 from bot.stats_chart import render_chart
 from cnam import handoff, stats
@@ -50,7 +50,7 @@ async def is_adviser(context: ContextTypes.DEFAULT_TYPE, user: User | None) -> b
     if known and known[1] > time.monotonic():
         return known[0]
     try:
-        member = await context.bot.get_chat_member(settings.adviser_chat_id, user.id)
+        member = await context.bot.get_chat_member(await adviser_chat.current(get_redis()), user.id)
     except TelegramError as exc:
         log.warning("membership of adviser %s unknown: %s", user.id, exc)
         return False  # not cached: the next press asks again
@@ -71,7 +71,7 @@ async def _edit_card(context: ContextTypes.DEFAULT_TYPE, record: HandoffRecord) 
     try:
         await context.bot.edit_message_text(
             render_card(record),
-            chat_id=get_settings().adviser_chat_id,
+            chat_id=await adviser_chat.current(get_redis()),
             message_id=record.card_message_id,
             parse_mode=ParseMode.HTML,
             reply_markup=claim_keyboard(record),

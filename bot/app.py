@@ -9,6 +9,7 @@ payloads). The terminal chat builds the same pipeline (``build_pipeline``).
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import partial
 from urllib.parse import urlparse
@@ -23,13 +24,26 @@ from telegram.ext import (
     filters,
 )
 
-from bot import adviser_group, callbacks, consent, handoff_consumer, person_chat, relay, reminder_sender
+from bot import (
+    adviser_chat,
+    adviser_group,
+    callbacks,
+    consent,
+    erasure,
+    handoff_consumer,
+    person_chat,
+    relay,
+    reminder_sender,
+    supervisor,
+)
 from bot.ordering import PerChatUpdateProcessor
 from bot.person_commands import COMMANDS, help_answer
 from bot.pipeline import FrontAction, Pipeline
 from bot.rasa_client import RasaClient
 from bot.retry_limiter import RetryingRateLimiter
 from cnam.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 SETTINGS = "settings"  # bot_data key
 
@@ -41,7 +55,9 @@ def front_actions() -> dict[str, FrontAction]:
         consent.ACCEPT: consent.accept,
         consent.REFUSE: consent.refuse,
         consent.EXPORT: consent.export,
-        consent.ERASE: consent.erase,
+        consent.ASK_ERASE: consent.ask_erase,
+        consent.KEEP: consent.keep,
+        consent.ERASE: erasure.erase,
     }
 
 
@@ -74,8 +90,10 @@ def register_handlers(application: Application) -> None:
     ])
     # The advisers' group: its own chat filter and "claim:" buttons, so these
     # never overlap the private-chat handlers above. The group id is the
-    # process's, like everywhere the advisers' side posts (get_settings()).
+    # process's, like everywhere the advisers' side posts (get_settings()),
+    # plus the supergroup it became, once known (bot/adviser_chat.py).
     group_chat = filters.Chat(chat_id=get_settings().adviser_chat_id)
+    adviser_chat.bind(group_chat)
     application.add_handlers([
         CallbackQueryHandler(adviser_group.on_claim, pattern=r"^claim:"),
         CommandHandler("stats", adviser_group.on_stats, filters=group_chat),
@@ -111,13 +129,23 @@ async def post_init(application: Application) -> None:
     application.bot_data[person_chat.PIPELINE] = await build_pipeline(settings, "telegram")
     await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
     relay.bind(application.bot)
-    await handoff_consumer.start(application)
-    await reminder_sender.start(application)
+    erasure.bind(application.bot)
+    start_background(application)
+
+
+def start_background(application: Application) -> None:
+    """The loops of the process, each supervised: cards, reminders, trimming."""
+    if get_settings().adviser_chat_id:
+        supervisor.start(application, "handoff-consumer", partial(handoff_consumer.run, application.bot))
+    else:
+        # Nothing is lost: the records wait in the stream until the group is set.
+        log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")
+    supervisor.start(application, "reminders", partial(reminder_sender.run, application))
+    supervisor.start(application, "stream-trim", handoff_consumer.trim_streams)
 
 
 async def post_shutdown(application: Application) -> None:
-    await reminder_sender.stop(application)
-    await handoff_consumer.stop(application)
+    await supervisor.stop_all(application)
     pipeline: Pipeline | None = application.bot_data.get(person_chat.PIPELINE)
     if pipeline is not None:
         await pipeline.rasa.close()

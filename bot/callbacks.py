@@ -9,7 +9,10 @@ One hash per person, ``person_key("cb", chat_id)``:
 - ``m:<message_id>`` → 1 once a keyboard was pressed (a second press of
   the same keyboard is ignored).
 
-The hash expires 14 days after the last button shown.
+The hash expires 14 days after the last button shown. For someone whose
+data may not be kept (refused, minor, not decided yet) the same fields live
+in this process's memory instead: their buttons work, and Redis holds nothing
+about them but the consent decision.
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ import secrets
 from collections.abc import Sequence
 
 from cnam.keys import person_key
+from cnam.privacy import may_keep_data
 from cnam.store import get_redis
 
 TTL_SECONDS = 14 * 24 * 3600
 # Namespaces the front's callback data; the advisers' buttons use their own.
 DATA_PREFIX = "b:"
+# Chats whose buttons are kept in memory; the oldest go first beyond this.
+MAX_MEMORY_CHATS = 10_000
+MEMORY: dict[int, dict[str, str]] = {}
 
 
 def _key(chat_id: int) -> str:
@@ -34,6 +41,8 @@ async def tokenize(chat_id: int, payloads: Sequence[str]) -> list[str]:
     if not payloads:
         return []
     redis = get_redis()
+    if not await may_keep_data(redis, chat_id):
+        return _tokenize_in_memory(chat_id, payloads)
     key = _key(chat_id)
     known = await redis.hmget(key, [f"p:{p}" for p in payloads])
     tokens: list[str] = []
@@ -52,15 +61,43 @@ async def tokenize(chat_id: int, payloads: Sequence[str]) -> list[str]:
     return tokens
 
 
+def _in_memory(chat_id: int) -> dict[str, str]:
+    fields = MEMORY.pop(chat_id, {})
+    if len(MEMORY) >= MAX_MEMORY_CHATS:
+        MEMORY.pop(next(iter(MEMORY)))
+    MEMORY[chat_id] = fields  # last used goes last: the first is the oldest
+    return fields
+
+
+def _tokenize_in_memory(chat_id: int, payloads: Sequence[str]) -> list[str]:
+    fields = _in_memory(chat_id)
+    tokens = []
+    for payload in payloads:
+        token = fields.get(f"p:{payload}")
+        if token is None:
+            token = secrets.token_urlsafe(9)
+            fields[f"p:{payload}"] = token
+            fields[f"t:{token}"] = payload
+        tokens.append(DATA_PREFIX + token)
+    return tokens
+
+
 async def resolve(chat_id: int, data: str) -> str | None:
     """The payload behind callback data pressed in ``chat_id``, or None if not valid here."""
     if not data.startswith(DATA_PREFIX):
         return None
-    return await get_redis().hget(_key(chat_id), f"t:{data.removeprefix(DATA_PREFIX)}")
+    field = f"t:{data.removeprefix(DATA_PREFIX)}"
+    payload = await get_redis().hget(_key(chat_id), field)
+    return payload if payload is not None else MEMORY.get(chat_id, {}).get(field)
 
 
 async def first_press(chat_id: int, message_id: int) -> bool:
     """True the first time a keyboard of this message is pressed."""
+    if chat_id in MEMORY:
+        fields = _in_memory(chat_id)
+        first = f"m:{message_id}" not in fields
+        fields[f"m:{message_id}"] = "1"
+        return first
     redis = get_redis()
     key = _key(chat_id)
     async with redis.pipeline(transaction=True) as pipe:

@@ -2,31 +2,35 @@
 each in the advisers' group.
 
 The stream entry is acknowledged only once Telegram accepted the card. While
-the group cannot be reached it retries with backoff; after a restart it first
-delivers what it had been given and not acknowledged, and it regularly takes
-over entries that another (crashed) consumer left pending.
+the group cannot be reached (network, 5xx, flood control) it retries with
+backoff; after a restart it first delivers what it had been given and not
+acknowledged, and it regularly takes over entries that another (crashed)
+consumer left pending. A card Telegram refuses for good (403: the bot was
+removed from the group; 400) goes to the dead letters with one ALERT line in
+the log, and the next cards go out; so does an entry whose record cannot be
+read. A group upgraded to a supergroup is followed (``bot/adviser_chat.py``).
+``run`` and ``trim_streams`` are started under ``bot/supervisor.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import socket
 import time
 from datetime import timedelta
+from typing import NoReturn
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from telegram import Bot, Message
 from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
-from telegram.ext import Application
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import relay
+from bot import adviser_chat, relay
 from bot.card import claim_keyboard, render_card
-from cnam import handoff, handoff_queue
+from cnam import clock, handoff, handoff_queue
 from cnam.handoff import HandoffRecord
 from cnam.handoff_queue import StreamEntry
 from cnam.settings import get_settings
@@ -34,16 +38,20 @@ from cnam.store import get_redis
 
 log = logging.getLogger(__name__)
 
-# Backoff while the group is unreachable (seconds); tests shorten these.
+# First wait while the group is unreachable (seconds); it doubles up to
+# BACKGROUND_RETRY_MAX. Tests shorten it.
 FIRST_DELAY = 1.0
-MAX_DELAY = 300.0
 # Below the Redis client's 5 s socket timeout, or every idle wait reads as an outage.
 BLOCK_MS = 2000
 # An entry pending this long belongs to a consumer that died.
 STALE_MS = 5 * 60 * 1000
 CLAIM_EVERY = 60.0
+# Entries leave the streams at the retention age, checked this often.
+TRIM_EVERY = 3600.0
 
-_TASK = "handoff_consumer.task"
+
+class Refused(Exception):
+    """Telegram will never accept this card as it is (403, 400)."""
 
 
 def consumer_name() -> str:
@@ -56,43 +64,71 @@ def _seconds(retry: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def _post_card(bot: Bot, record: HandoffRecord) -> Message:
-    """Send the card, retrying until Telegram accepts it."""
+def _gist(exc: TelegramError) -> str:
+    """``Forbidden: bot was kicked from the group chat``, ``BadRequest: Chat not
+    found``: details after a second colon are cut (a parse error quotes a bit
+    of the card)."""
+    kind, text = type(exc).__name__, str(exc)
+    full = text if text.startswith(kind) else f"{kind}: {text}"
+    return ": ".join(full.split(": ")[:2])
+
+
+async def _post_card(bot: Bot, redis: aioredis.Redis, record: HandoffRecord) -> Message:
+    """Send the card, retrying transient errors until Telegram accepts it."""
     delay = FIRST_DELAY
     while True:
         try:
-            return await bot.send_message(
-                get_settings().adviser_chat_id,
-                render_card(record),
-                parse_mode=ParseMode.HTML,
-                reply_markup=claim_keyboard(record),
+            return await adviser_chat.send(
+                bot, redis, render_card(record),
+                parse_mode=ParseMode.HTML, reply_markup=claim_keyboard(record),
             )
         except RetryAfter as exc:
             wait = _seconds(exc)
             log.info("card %s: flood control, retry in %.0f s", record.handoff_id, wait)
-        except TelegramError as exc:
-            wait, delay = delay, min(delay * 2, MAX_DELAY)
+        except (Forbidden, BadRequest) as exc:
+            raise Refused(_gist(exc)) from exc
+        except TelegramError as exc:  # network, timeout, 5xx: the group comes back
+            wait, delay = delay, min(delay * 2, get_settings().background_retry_max)
             log.warning("card %s not delivered (%s), retry in %.0f s", record.handoff_id, exc, wait)
         await asyncio.sleep(wait)
 
 
+async def _bury(redis: aioredis.Redis, entry: StreamEntry, error: str) -> None:
+    await handoff_queue.bury(redis, entry.entry_id, entry.fields, error, clock.now())
+    log.error(
+        "ALERT card %s not delivered for good (%s): kept in %s; fix the advisers' group "
+        "(is the bot still a member?), then `python -m bot requeue-cards`",
+        entry.handoff_id, error, handoff_queue.dead_key(),
+    )
+
+
 async def deliver(bot: Bot, redis: aioredis.Redis, entry: StreamEntry) -> None:
-    """One stream entry → one card, then the acknowledgement."""
-    record = await handoff.load(redis, entry.chat_id, entry.handoff_id)
-    # A card already posted (crash before the ack) is not posted twice.
-    if record is not None and record.card_message_id is None:
-        message = await _post_card(bot, record)
-        record.card_message_id = message.message_id
-        record.status = "transmis" if record.status == "nouveau" else record.status
-        await relay.remember_message(redis, message.message_id, record.handoff_id)
-        await handoff.update(redis, record)
+    """One stream entry → one card, then the acknowledgement (or a dead letter)."""
+    try:
+        record = await handoff.load(redis, entry.chat_id, entry.handoff_id)
+        # A card already posted (crash before the ack) is not posted twice.
+        if record is not None and record.card_message_id is None:
+            message = await _post_card(bot, redis, record)
+            record.card_message_id = message.message_id
+            record.status = "transmis" if record.status == "nouveau" else record.status
+            await relay.remember_message(redis, message.message_id, record.handoff_id)
+            await handoff.update(redis, record)
+    except Refused as exc:
+        await _bury(redis, entry, str(exc))
+        return
+    except RedisError:
+        raise  # the queue, not this entry: it stays pending for the restart
+    except Exception as exc:  # this entry only (a record that does not parse…)
+        await _bury(redis, entry, type(exc).__name__)
+        return
     # No record: erased or expired meanwhile, nothing left to deliver.
     await handoff_queue.ack(redis, entry.entry_id)
 
 
-async def consume(bot: Bot, redis: aioredis.Redis, consumer: str) -> None:
+async def consume(bot: Bot, redis: aioredis.Redis, consumer: str) -> NoReturn:
     """Deliver the backlog, then new and stale entries, forever."""
     await handoff_queue.ensure_group(redis)
+    await adviser_chat.warn_if_moved(redis)
     while backlog := await handoff_queue.read_new(redis, consumer, backlog=True):
         for entry in backlog:
             await deliver(bot, redis, entry)
@@ -107,38 +143,14 @@ async def consume(bot: Bot, redis: aioredis.Redis, consumer: str) -> None:
             await deliver(bot, redis, entry)
 
 
-async def _run_consumer(bot: Bot) -> None:
-    delay = FIRST_DELAY
+async def run(bot: Bot) -> NoReturn:
+    """The consumer of this process (restarted by ``bot/supervisor.py``)."""
+    await consume(bot, get_redis(), consumer_name())
+
+
+async def trim_streams() -> NoReturn:
+    """Trimming on a timer, not at each publish: entries must go at the
+    retention age even when no new card comes."""
     while True:
-        started = time.monotonic()
-        try:
-            await consume(bot, get_redis(), consumer_name())
-        except asyncio.CancelledError:
-            raise
-        except RedisError as exc:
-            log.warning("handoff consumer: Redis unavailable (%s), retry in %.0f s", exc, delay)
-        except Exception:
-            # Unexpected: keep the queue alive (entries stay pending, none lost).
-            log.exception("handoff consumer failed, restart in %.0f s", delay)
-        if time.monotonic() - started > MAX_DELAY:
-            delay = FIRST_DELAY  # it had been working: start the backoff again
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, MAX_DELAY)
-
-
-async def start(application: Application) -> None:
-    if not get_settings().adviser_chat_id:
-        # Nothing is lost: the records wait in the stream until the group is set.
-        log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")
-        return
-    application.bot_data[_TASK] = asyncio.create_task(
-        _run_consumer(application.bot), name="handoff-consumer"
-    )
-
-
-async def stop(application: Application) -> None:
-    task = application.bot_data.pop(_TASK, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await handoff_queue.trim(get_redis(), clock.now())
+        await asyncio.sleep(TRIM_EVERY)

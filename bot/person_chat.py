@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import re
@@ -32,9 +33,10 @@ from cnam.store import get_redis
 log = logging.getLogger(__name__)
 
 PIPELINE = "pipeline"  # bot_data key, set in post_init
-# Telegram may deliver an update again (webhook retry, restart before the
-# offset was confirmed); a day is far beyond any redelivery.
-DUPLICATE_WINDOW_SECONDS = 24 * 3600
+# Telegram delivers an update again when the bot did not confirm it (a webhook
+# answer lost, a restart before the next getUpdates): within minutes. Keeping
+# the keys longer would only fill Redis, one key per update.
+DUPLICATE_WINDOW_SECONDS = 10 * 60
 TYPING_REFRESH_SECONDS = 4  # Telegram shows "typing…" for 5 s
 # Most answers take well under a second: "typing…" only for slower ones spares a
 # Bot API call per turn, within Telegram's ~30 calls/s (BENCHMARKS.md).
@@ -119,10 +121,29 @@ async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: OutMe
     await render.deliver(context.bot, chat_id, [message], context.chat_data)
 
 
+# A redelivered update is the same update; one that reuses a seen id with
+# other content (update ids restarted: a fresh Bot API server) is new.
+# KEYS: the update's key. ARGV: its content's digest, the window (s).
+_FIRST_DELIVERY = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
+
+
+def delivery_key(bot_id: int, update_id: int) -> str:
+    """Per bot: update ids are numbered per bot, and several bots may share a Redis.
+
+    "b" and "u" keep the parts non-numeric: person SCANs (<prefix>:*:<chat_id>)
+    never match the key.
+    """
+    return shared_key("update", f"b{bot_id}", f"u{update_id}")
+
+
 async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    # "u" keeps the tail non-numeric: person SCANs (<prefix>:*:<chat_id>) never match it.
-    key = shared_key("update", f"u{update.update_id}")
-    if not await get_redis().set(key, 1, nx=True, ex=DUPLICATE_WINDOW_SECONDS):
+    key = delivery_key(context.bot.id, update.update_id)
+    digest = hashlib.blake2b(update.to_json().encode(), digest_size=12).hexdigest()
+    if not await get_redis().eval(_FIRST_DELIVERY, 1, key, digest, DUPLICATE_WINDOW_SECONDS):
         log.info("update %s already handled", update.update_id)
         raise ApplicationHandlerStop
 

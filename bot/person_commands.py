@@ -27,7 +27,7 @@ COMMANDS = [
     Command("recommencer", "Recommencer depuis le début", "/restart"),
     Command("conseiller", "Parler à un conseiller", "/ask_human"),
     Command("mesdonnees", "Voir les données gardées sur moi", "!mesdonnees"),
-    Command("supprimer", "Effacer mes données", "/delete_data"),
+    Command("supprimer", "Effacer mes données", "!supprimer"),
 ]
 _BY_NAME = {c.name: c for c in COMMANDS}
 

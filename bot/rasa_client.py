@@ -48,12 +48,20 @@ class RasaClient:
         return self._urls[zlib.crc32(str(chat_id).encode()) % len(self._urls)]
 
     async def send(
-        self, chat_id: int, message: str, metadata: dict[str, Any] | None = None
+        self,
+        chat_id: int,
+        message: str,
+        metadata: dict[str, Any] | None = None,
+        *,
+        sender: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Post one user message; returns Rasa's list of bot messages."""
+        """Post one user message; returns Rasa's list of bot messages.
+        ``sender``: Rasa's conversation id, the chat id unless given."""
         if self._session is None:
             raise RuntimeError("RasaClient.start() was not called")
-        body = {"sender": str(chat_id), "message": message, "metadata": metadata or {}}
+        body = {
+            "sender": sender or str(chat_id), "message": message, "metadata": metadata or {},
+        }
         try:
             async with self._session.post(self.url_for(chat_id), json=body) as response:
                 if response.status != 200:

@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 from telegram import Bot, ReplyParameters
 from telegram.error import TelegramError
 
+from bot import adviser_chat
 from bot.card import clean, fit
 from cnam.handoff import HandoffRecord, Holder
 from cnam.keys import person_key, shared_key
@@ -117,8 +118,9 @@ async def forward_from_user(chat_id: int, text: str) -> bool:
         log.error("relay has no bot bound: message of %s not forwarded", hash_id(chat_id))
         return True
     try:
-        sent = await _bot.send_message(
-            get_settings().adviser_chat_id,
+        sent = await adviser_chat.send(
+            _bot,
+            redis,
             body,
             parse_mode=None,  # plain text: nothing the person types is markup
             reply_parameters=ReplyParameters(

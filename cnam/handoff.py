@@ -128,13 +128,19 @@ def _claim_key(handoff_id: str) -> str:
 
 
 async def save(redis: aioredis.Redis, record: HandoffRecord) -> None:
-    """Write a new body, renewing the retention expiry of the person's hash."""
+    """Write a new body, renewing the retention expiry of the person's hash, and
+    with it that of the index and claim keys of their earlier handoffs: their
+    cards' buttons and replies keep working as long as the records live."""
     ttl = get_settings().retention_seconds
     body = person_key("handoff", record.chat_id)
+    earlier = await redis.hkeys(body)
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(body, record.handoff_id, record.json())
         pipe.expire(body, ttl)
         pipe.set(_index_key(record.handoff_id), record.chat_id, ex=ttl)
+        for handoff_id in earlier:
+            pipe.expire(_index_key(handoff_id), ttl)
+            pipe.expire(_claim_key(handoff_id), ttl)
         await pipe.execute()
 
 
@@ -198,6 +204,11 @@ async def load(redis: aioredis.Redis, chat_id: int | str, handoff_id: str) -> Ha
     return HandoffRecord.parse_raw(raw) if raw else None
 
 
+async def records_of(redis: aioredis.Redis, chat_id: int | str) -> list[HandoffRecord]:
+    """Every handoff of this person (their cards, before an erasure)."""
+    return [HandoffRecord.parse_raw(raw) for raw in await redis.hvals(person_key("handoff", chat_id))]
+
+
 async def find(redis: aioredis.Redis, handoff_id: str) -> HandoffRecord | None:
     """The record behind a button or a reply; None once erased or expired."""
     chat_id = await redis.get(_index_key(handoff_id))
@@ -228,13 +239,14 @@ async def holder(redis: aioredis.Redis, handoff_id: str) -> Holder | None:
 
 
 async def redact_person(redis: aioredis.Redis, chat_id: int | str) -> int:
-    """Erase every handoff of this person: bodies, indexes, claims and their
-    stream entries. Returns the number of stream entries deleted."""
+    """Erase every handoff of this person: bodies, indexes, claims, their
+    stream entries and dead letters. Returns the number of stream entries deleted."""
     body = person_key("handoff", chat_id)
     handoff_ids = await redis.hkeys(body)
     doomed = await handoff_queue.entries_of(redis, chat_id)
+    dead = await handoff_queue.dead_letters_of(redis, chat_id)
     async with redis.pipeline(transaction=True) as pipe:
-        handoff_queue.drop(pipe, doomed)
+        handoff_queue.drop(pipe, doomed, dead)
         for handoff_id in handoff_ids:
             pipe.delete(_index_key(handoff_id), _claim_key(handoff_id))
         pipe.delete(body)

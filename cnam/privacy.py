@@ -28,10 +28,14 @@ CONSENT = "consent"
 MINOR = "minor"
 ACCEPTED = "oui"
 REFUSED = "non"
-# The front's button tokens (bot/callbacks.py) hold payloads the assistant
-# showed, nothing the person wrote: kept so that their buttons keep working.
-CALLBACK_TOKENS = "cb"
-KEPT_WITHOUT_CONSENT = (CONSENT, MINOR, CALLBACK_TOKENS)
+# Without consent only the decision stays (the front then keeps the person's
+# buttons in memory, bot/callbacks.py).
+KEPT_WITHOUT_CONSENT = (CONSENT, MINOR)
+# Rasa sender ids of the turns of someone who may not be kept (bot/pipeline.py):
+# never all digits, so never a chat id. The front deletes their tracker after the
+# turn; Rasa saves it with this short expiry too, in case it answers too late.
+ANONYMOUS_SENDER_PREFIX = "anon"
+ANONYMOUS_TRACKER_SECONDS = 120
 
 MINOR_MESSAGE = (
     "Vous avez moins de 16 ans : je ne garde rien de ce que vous m'écrivez, sauf "
@@ -165,8 +169,8 @@ async def forget_profile(chat_id: int | str) -> None:
     agreement (``bot.consent`` then treats them as someone who refused).
 
     Called from a Rasa action. Rasa saves its tracker after the action, so
-    the action also resets the profile slots; the front deletes the tracker
-    after the turn (``bot.consent.after_turn``).
+    the action also resets the profile slots; the front, seeing the marker
+    after the turn, erases once more (``bot/pipeline.py``).
     """
     redis = get_redis()
     await erase_person(redis, chat_id, clock.now(), keep=KEPT_WITHOUT_CONSENT)

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseSettings
+
+SettingsSource = Callable[[BaseSettings], dict[str, Any]]
+
+
+def _without_empty(source: SettingsSource) -> SettingsSource:
+    """An empty variable means "not set": `.env.example` leaves optional values
+    empty (``ADVISER_CHAT_ID=``), and an env file sets them to ""."""
+
+    def read(settings: BaseSettings) -> dict[str, Any]:
+        return {k: v for k, v in source(settings).items() if not (isinstance(v, str) and not v.strip())}
+
+    return read
 
 
 class Settings(BaseSettings):
@@ -36,6 +50,11 @@ class Settings(BaseSettings):
     # Local port of the webhook server (a reverse proxy terminates TLS).
     webhook_port: int = 8443
     catalog_dir: str = "catalog"
+    # Seconds between two passes of the reminder loop (bot/reminder_sender.py).
+    reminder_interval: float = 60.0
+    # Longest wait (seconds) before a background task retries: a card while the
+    # group is unreachable, a loop restarted after a failure (bot/supervisor.py).
+    background_retry_max: float = 300.0
     # The speed-ups of Rasa internals (rasa_ext/speedups.py); off: Rasa's own code.
     rasa_speedups: bool = True
     log_level: str = "INFO"
@@ -43,6 +62,13 @@ class Settings(BaseSettings):
     class Config:
         env_file = None
         case_sensitive = False
+
+        @classmethod
+        def customise_sources(
+            cls, init_settings: SettingsSource, env_settings: SettingsSource,
+            file_secret_settings: SettingsSource,
+        ) -> tuple[SettingsSource, ...]:
+            return init_settings, _without_empty(env_settings), file_secret_settings
 
     @property
     def tz(self) -> ZoneInfo:

@@ -3,7 +3,8 @@
 Per day (Mayotte time), two shared keys:
 
 - ``<prefix>:stats:<YYYY-MM-DD>``: a hash of counters, ``profile_completed``,
-  ``appointment``, ``handoff``, and ``domaine:<value>`` / ``commune:<value>``;
+  ``appointment`` (booked), ``appointment_cancelled``, ``handoff``, and
+  ``domaine:<value>`` / ``commune:<value>``;
 - ``<prefix>:stats_people:<YYYY-MM-DD>``: a HyperLogLog of the people who
   wrote that day (event ``conversation``), so distinct people over a week or
   a month is one PFCOUNT over the days.
@@ -27,7 +28,9 @@ from cnam.keys import prefix, shared_key
 from cnam.settings import get_settings
 from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
 
-EVENTS = ("conversation", "profile_completed", "appointment", "handoff")
+# Each recorded where it happens: the front (conversation), action_recommend
+# (profile), cnam/booking/appointments.py (appointments), cnam/handoff.py.
+EVENTS = ("conversation", "profile_completed", "appointment", "appointment_cancelled", "handoff")
 COUNTED = EVENTS[1:]  # "conversation" is counted as distinct people
 DAY_TTL = 400 * 24 * 3600
 TOP = 5
@@ -151,7 +154,8 @@ def format_summary(periods: dict[int, Period]) -> str:
         lines.append(
             f"{n} derniers jours : {_count(period.people, 'personne', 'personnes')}, "
             f"{_count(c['profile_completed'], 'profil complet', 'profils complets')}, "
-            f"{c['appointment']} rendez-vous, "
+            f"{c['appointment']} rendez-vous "
+            f"({_count(c['appointment_cancelled'], 'annulé', 'annulés')}), "
             f"{_count(c['handoff'], 'demande de conseiller', 'demandes de conseiller')}."
         )
     longest = periods[max(periods)]

@@ -18,6 +18,7 @@ from redis import exceptions as redis_errors
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from cnam.privacy import ANONYMOUS_SENDER_PREFIX, ANONYMOUS_TRACKER_SECONDS
 from cnam.settings import get_settings
 
 
@@ -46,6 +47,13 @@ class UrlRedisTrackerStore(RedisTrackerStore):
             **kwargs,
         )
         self.red = _client(decode_responses=True)
+
+    async def save(self, tracker: Any, timeout: float | None = None) -> None:  # noqa: ASYNC109 (Rasa's signature)
+        if tracker.sender_id.startswith(ANONYMOUS_SENDER_PREFIX):
+            # Someone who may not be kept: the front deletes it after the turn,
+            # and it goes by itself if Rasa answers after the front gave up.
+            timeout = ANONYMOUS_TRACKER_SECONDS
+        await super().save(tracker, timeout)
 
 
 class UrlRedisLockStore(RedisLockStore):

@@ -90,9 +90,50 @@ def check_token() -> Check:
     return Check("Telegram", True, "jeton et groupe des conseillers configurés")
 
 
+async def check_background() -> list[Check]:
+    """What the bot's background loops put aside: cards Telegram refused for
+    good (dead letters), a migrated advisers' group, unreadable reminders."""
+    from bot.adviser_chat import migrations_key
+    from cnam import handoff_queue
+    from cnam.booking.reminders import parked_key
+
+    settings = get_settings()
+    client = aioredis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2,
+                               decode_responses=True)
+    try:
+        dead = await client.xlen(handoff_queue.dead_key())
+        last = await client.xrevrange(handoff_queue.dead_key(), count=1)
+        moved = await client.hget(migrations_key(), str(settings.adviser_chat_id))
+        parked = await client.zcard(parked_key())
+    finally:
+        await client.close()
+    checks = []
+    if dead:
+        _id, letter = last[0]
+        checks.append(Check("Fiches des conseillers", False, (
+            f"{dead} fiche(s) refusée(s) par Telegram (dernière : {letter['error']}, {letter['at']}) : "
+            "ajoutez le bot au groupe des conseillers (ou corrigez ADVISER_CHAT_ID), "
+            "puis `python -m bot requeue-cards`"
+        )))
+    else:
+        checks.append(Check("Fiches des conseillers", True, "aucune fiche en souffrance"))
+    if moved:
+        checks.append(Check("Groupe des conseillers", False, (
+            f"devenu le supergroupe {moved} (les fiches y vont déjà) : mettez ADVISER_CHAT_ID={moved}"
+        )))
+    checks.append(Check("Rappels", not parked, (
+        f"{parked} rappel(s) illisible(s) mis de côté ({parked_key()}), jamais envoyés : "
+        "voyez le journal du bot (ils s'effacent après RETENTION_DAYS)"
+        if parked else "aucun rappel mis de côté"
+    )))
+    return checks
+
+
 async def all_checks() -> list[Check]:
     network = await asyncio.gather(check_redis(), check_rasa(), check_actions())
-    return [*network, check_model(), check_token()]
+    # Redis down: already said, the background checks would only repeat it.
+    background = await check_background() if network[0].ok else []
+    return [*network, check_model(), check_token(), *background]
 
 
 def _safe(url: str) -> str:

@@ -11,16 +11,20 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The metadata the front sends for someone who refused (bot/consent.py).
+REFUSED = {"transport": "telegram", "consent": "non", "minor": False}
 DOMAIN: dict[str, Any] = {}
 
 
 def tracker_from_fixture(name: str, *, text: str | None = None, entities: list[dict] | None = None,
                          intent: str | None = None, candidates: dict[str, Any] | None = None,
-                         active: bool | None = None, **slots: Any) -> Tracker:
+                         active: bool | None = None, metadata: dict[str, Any] | None = None,
+                         **slots: Any) -> Tracker:
     """The recorded tracker, with its latest message and slots overridden.
 
     ``candidates``: slot values appended last as events, as Rasa's form does
-    before calling its validation action; ``active``: the form is (not) running.
+    before calling its validation action; ``active``: the form is (not) running;
+    ``metadata``: what the front said with the message (recorded: a person who agreed).
     """
     state = copy.deepcopy(json.loads((FIXTURES / name).read_text(encoding="utf-8")))
     state["slots"].update(slots)
@@ -29,6 +33,8 @@ def tracker_from_fixture(name: str, *, text: str | None = None, entities: list[d
         message["text"] = text
     if entities is not None:
         message["entities"] = entities
+    if metadata is not None:
+        message["metadata"] = metadata
     if intent is not None:
         message["intent"] = {"name": intent, "confidence": 1.0}
         message["intent_ranking"] = [message["intent"]]

@@ -28,7 +28,7 @@ def adviser_settings(monkeypatch: pytest.MonkeyPatch, fake_telegram: FakeTelegra
     monkeypatch.setattr(get_settings(), "adviser_chat_id", GROUP)
     monkeypatch.setattr(get_settings(), "adviser_ids", "")
     monkeypatch.setattr(handoff_consumer, "FIRST_DELAY", 0.01)
-    monkeypatch.setattr(handoff_consumer, "MAX_DELAY", 0.05)
+    monkeypatch.setattr(get_settings(), "background_retry_max", 0.05)
     monkeypatch.setattr(handoff_consumer, "BLOCK_MS", 50)
     fake_telegram.members[GROUP] = {ADVISER_A: "member", ADVISER_B: "administrator"}
 

@@ -42,6 +42,16 @@ async def _clean_run_prefix() -> AsyncIterator[None]:
     await client.close()
 
 
+@pytest.fixture(autouse=True)
+def _front_memory_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the front keeps in memory for people who have not agreed (bot/consent.py,
+    bot/callbacks.py) starts empty in each test, as in a fresh process."""
+    from bot import callbacks, consent
+
+    monkeypatch.setattr(callbacks, "MEMORY", {})
+    monkeypatch.setattr(consent, "FIRST_MESSAGES", consent.FirstMessages())
+
+
 @pytest.fixture
 async def redis() -> AsyncIterator[aioredis.Redis]:
     """The process client, emptied of this run's keys after each test."""

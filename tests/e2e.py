@@ -7,7 +7,10 @@ import asyncio
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from tests.fake_telegram import FakeTelegram
 from tests.stack import Process, Stack
@@ -34,6 +37,10 @@ class LiveBot:
             "TELEGRAM_API_BASE_URL": fake.base_url,
             "ADVISER_CHAT_ID": str(ADVISERS_GROUP),
             "WEBHOOK_URL": "",
+            # Background loops at test speed: reminders every second, retries
+            # (cards, restarts after a failure) at most 2 s apart.
+            "REMINDER_INTERVAL": "1",
+            "BACKGROUND_RETRY_MAX": "2",
         }
         bot = Process("bot", [sys.executable, "-m", "bot"], env)
         bot.start()
@@ -102,3 +109,18 @@ def button_titles(message: dict[str, Any]) -> list[str]:
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:
     return [m.get("text") or m.get("caption") or "" for m in messages]
+
+
+def response(name: str) -> list[str]:
+    """The texts Rasa may say for the response ``name`` (its variations, domain/*.yml)."""
+    for path in sorted((Path(__file__).parent.parent / "domain").glob("*.yml")):
+        variants = (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).get(name)
+        if variants:
+            return [v["text"] for v in variants]
+    raise KeyError(name)
+
+
+def said(messages: list[dict[str, Any]], *names: str) -> bool:
+    """The messages are exactly the responses ``names``, one variation each, in order."""
+    found = texts(messages)
+    return len(found) == len(names) and all(t in response(n) for t, n in zip(found, names, strict=True))

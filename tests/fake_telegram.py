@@ -2,9 +2,10 @@
 
 It keeps what the bot sent (per chat, with ids and keyboards, edited in
 place), lets the test play the users (texts, buttons, media, groups), and
-can fail on purpose (429 with retry_after, 500). It checks what the real API
-checks and what bugs hide behind: text length, empty text, callback data
-over 64 bytes, broken HTML, a callback query answered twice.
+can fail on purpose (429 with retry_after, 500, 403, a migrated group:
+``fake_telegram_failures``). It checks what the real API checks and what
+bugs hide behind: text length, empty text, callback data over 64 bytes,
+broken HTML, a callback query answered twice.
 
     fake = FakeTelegram(); await fake.start()
     settings = Settings(telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url)
@@ -27,12 +28,12 @@ import json
 import socket
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from aiohttp import web
 
+from tests.fake_telegram_failures import Failures
 from tests.fake_telegram_format import ApiError
 from tests.fake_telegram_sent import BOT_USER, SentByBot
 from tests.fake_telegram_updates import PeopleUpdates
@@ -52,13 +53,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@dataclass
-class Failure:
-    status: int
-    retry_after: int
-
-
-class FakeTelegram(PeopleUpdates, SentByBot):
+class FakeTelegram(PeopleUpdates, SentByBot, Failures):
     def __init__(self, token: str = TOKEN):
         self.token = token
         self.port = 0
@@ -66,6 +61,11 @@ class FakeTelegram(PeopleUpdates, SentByBot):
         self.reset()
 
     # ---- lifecycle -------------------------------------------------------
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        """The bot, as getMe describes it: its id is the token's first part, as on Telegram."""
+        return {**BOT_USER, "id": int(self.token.partition(":")[0])}
 
     @property
     def base_url(self) -> str:
@@ -100,18 +100,11 @@ class FakeTelegram(PeopleUpdates, SentByBot):
         self.sent_markups: dict[tuple[int, int], dict[str, Any] | None] = {}
         # chat id → user id → "creator" | "administrator" | "member" | "left" | "kicked"
         self.members: dict[int, dict[int, str]] = defaultdict(dict)
-        self.failures_served: list[tuple[str, int]] = []
-        self._failures: dict[str, list[Failure]] = defaultdict(list)
+        self.reset_failures()
         self._next_update_id = 1
         self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
         self._next_callback_id = 1
         self._cursor: dict[int, int] = defaultdict(int)
-
-    # ---- failure injection ---------------------------------------------
-
-    def fail_next(self, method: str, status: int = 429, times: int = 1, retry_after: int = 1) -> None:
-        """The next ``times`` calls of ``method`` fail with ``status`` (429: with retry_after)."""
-        self._failures[method].extend(Failure(status, retry_after) for _ in range(times))
 
     # ---- waiting, and the API calls ----------------------------------------
 
@@ -137,16 +130,9 @@ class FakeTelegram(PeopleUpdates, SentByBot):
         params = await self._params(request)
         self.calls.append((method, params))
         try:
-            failures = self._failures.get(method)
-            if failures:
-                failure = failures.pop(0)
-                self.failures_served.append((method, failure.status))
-                if failure.status == 429:
-                    raise ApiError(
-                        429, f"Too Many Requests: retry after {failure.retry_after}",
-                        {"retry_after": failure.retry_after},
-                    )
-                raise ApiError(failure.status, "Internal Server Error")
+            failure = self.take_failure(method, params)
+            if failure is not None:
+                raise failure
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
@@ -183,7 +169,7 @@ class FakeTelegram(PeopleUpdates, SentByBot):
         return raw
 
     async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return BOT_USER
+        return self.bot_user
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)

@@ -31,7 +31,7 @@ class SentByBot:
     FakeTelegram holds the state (``sent``, ``sent_markups``, ``edits``,
     ``files``, ``callback_answers``, ``chat_actions``..., set by ``reset()``),
     finds messages and builds chats (``_find``, ``_chat``, ``_take_message_id``)
-    for both sides, and waits (``wait_for``).
+    for both sides, describes the bot (``bot_user``) and waits (``wait_for``).
     """
 
     # ---- reading what the bot sent ---------------------------------------
@@ -156,7 +156,7 @@ class SentByBot:
             "message_id": self._take_message_id(chat_id),
             "date": int(time.time()),
             "chat": self._chat(chat_id, "private" if chat_id > 0 else "supergroup", "Test"),
-            "from": BOT_USER,
+            "from": self.bot_user,
             **content,
         }
         if reply_to:

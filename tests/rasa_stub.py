@@ -2,14 +2,15 @@
 
 By default it echoes the message with two buttons ("Oui" → /affirm,
 "Non" → /deny). A test can set canned answers per message, make it fail
-(``status``), or hold one message until the test releases it.
+(``status``), hold one message until the test releases it, or do what
+Rasa would do on each message (``on_message``, e.g. write a tracker).
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ class RasaStub:
         self.answers: dict[str, list[dict[str, Any]]] = {}  # message → canned answer
         self.status = 200  # anything else: Rasa is failing
         self.held: dict[str, asyncio.Event] = {}  # message → released when set
+        self.on_message: Callable[[dict[str, Any]], Awaitable[None]] | None = None
         self.port = 0
         self._runner: web.AppRunner | None = None
 
@@ -62,6 +64,8 @@ class RasaStub:
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.received.append(body)
+        if self.on_message is not None:
+            await self.on_message(body)
         if body["message"] in self.held:
             await self.held[body["message"]].wait()
         if self.status != 200:

@@ -155,6 +155,15 @@ class Stack:
             raise
         return stack
 
+    def process(self, name: str) -> Process:
+        return next(p for p in self.processes if p.name == name)
+
+    async def restart_rasa(self) -> None:
+        """Start Rasa again after a test stopped it, and wait until it answers."""
+        rasa = self.process("rasa")
+        rasa.start()
+        await wait_http(f"{self.rasa_url}/status?token={self.token}", rasa, 300, expect="model_file")
+
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from bot import person_chat
+from bot import consent, person_chat
 from tests.front_app import CHAT, OTHER, buttons
 
 
@@ -27,7 +27,10 @@ async def test_text_gets_the_rasa_answer_with_an_inline_keyboard(front, fake_tel
     assert reply["text"] == "Vous avez dit : bonjour"
     assert [b["text"] for b in buttons(reply)] == ["Oui", "Non"]
     assert rasa_stub.received == [
-        {"sender": str(CHAT), "message": "bonjour", "metadata": {"transport": "telegram"}}
+        {
+            "sender": str(CHAT), "message": "bonjour",
+            "metadata": {"transport": "telegram", "consent": "oui", "minor": False},
+        }
     ]
 
 
@@ -204,16 +207,21 @@ async def test_commands_are_registered_in_french_and_mapped(front, fake_telegram
         "start", "aide", "rdv", "annuler", "recommencer", "conseiller", "mesdonnees", "supprimer",
     ]
     assert all(c["description"] for c in fake_telegram.commands)
-    for command in ("/start", "/rdv", "/annuler", "/recommencer", "/conseiller", "/supprimer"):
+    for command in ("/start", "/rdv", "/annuler", "/recommencer", "/conseiller"):
         fake_telegram.send_text(CHAT, command)
         await fake_telegram.wait_for_messages(CHAT, 1)
     assert rasa_stub.messages(CHAT) == [
-        "/greet", "/show_booking", "/cancel_appointment", "/restart", "/ask_human", "/delete_data",
+        "/greet", "/show_booking", "/cancel_appointment", "/restart", "/ask_human",
     ]
+    # The front answers these itself: they work while Rasa is down or an adviser is live.
     fake_telegram.send_text(CHAT, "/aide")
     [help_message] = await fake_telegram.wait_for_messages(CHAT, 1)
     assert "/rdv" in help_message["text"] and "/supprimer" in help_message["text"]
-    assert len(rasa_stub.received) == 6
+    fake_telegram.send_text(CHAT, "/supprimer")
+    [confirm] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert confirm["text"] == consent.ERASE_CONFIRM.text
+    assert [b["text"] for b in buttons(confirm)] == ["Oui, tout effacer", "Non, garder"]
+    assert len(rasa_stub.received) == 5
 
 
 async def test_other_groups_get_no_answer(front, fake_telegram, rasa_stub):

@@ -110,6 +110,7 @@ def test_front_command_parsing():
 
 
 async def test_tokens_are_reused_per_payload_and_valid_only_in_their_chat(redis: aioredis.Redis):
+    await privacy.record_consent(redis, CHAT, privacy.ACCEPTED)
     first = await callbacks.tokenize(CHAT, ["/affirm", "/deny", "/affirm"])
     again = await callbacks.tokenize(CHAT, ["/deny"])
     assert first[0] == first[2] and first[1] == again[0] and first[0] != first[1]
@@ -120,6 +121,15 @@ async def test_tokens_are_reused_per_payload_and_valid_only_in_their_chat(redis:
     assert 0 < await redis.ttl(person_key("cb", CHAT)) <= callbacks.TTL_SECONDS
     assert await callbacks.first_press(CHAT, 7)
     assert not await callbacks.first_press(CHAT, 7)
+
+
+async def test_without_consent_buttons_live_in_memory_only(redis: aioredis.Redis) -> None:
+    [token] = await callbacks.tokenize(CHAT, ["!consent_ok"])
+    assert await callbacks.resolve(CHAT, token) == "!consent_ok"
+    assert await callbacks.resolve(CHAT + 1, token) is None
+    assert await callbacks.first_press(CHAT, 8)
+    assert not await callbacks.first_press(CHAT, 8)
+    assert await redis.exists(person_key("cb", CHAT)) == 0
 
 
 @pytest.fixture

@@ -116,9 +116,8 @@ async def test_any_text_gets_an_answer(front_app: Front, redis, text: str, accep
     replies = await front_app.write(chat, text)
     assert replies, repr(text)
     assert not FAILURES & set(texts(replies)), repr(text)
-    # Before any consent, nothing of the person stays but their first message.
-    kept = {privacy.kind_of(k, NEWCOMER) for k in await privacy.person_keys(redis, NEWCOMER)}
-    assert kept <= {consent.FIRST_MESSAGE, privacy.CALLBACK_TOKENS}
+    # Before any consent, nothing of the person is in Redis (their first message is in memory).
+    assert await privacy.person_keys(redis, NEWCOMER) == []
     await assert_bookings_consistent(redis)
 
 

@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 from pydantic import ValidationError
 
-from cnam import handoff, handoff_queue
+from cnam import clock, handoff, handoff_queue
 from cnam.handoff import HandoffRecord, Holder
 from cnam.keys import person_key, person_pattern, shared_key
 from cnam.settings import get_settings
@@ -107,6 +107,20 @@ async def test_claim_is_given_once(redis) -> None:
     assert Holder.parse(bacar.dump()) == bacar
 
 
+async def test_a_new_handoff_renews_the_keys_of_the_earlier_ones(redis) -> None:
+    earlier = HandoffRecord(chat_id=7002, reason="demande_conseiller")
+    await handoff.save(redis, earlier)
+    await handoff.claim(redis, earlier.handoff_id, Holder(11, "Awa"))
+    keys = [shared_key("handoff_chat", earlier.handoff_id), shared_key("claim", earlier.handoff_id)]
+    for key in keys:
+        await redis.expire(key, 600)  # written long ago: about to expire
+    await handoff.save(redis, HandoffRecord(chat_id=7002, reason="incomprehension"))
+    retention = get_settings().retention_seconds
+    for key in [person_key("handoff", 7002), *keys]:
+        assert retention - 60 < await redis.ttl(key) <= retention, key
+    assert (await handoff.find(redis, earlier.handoff_id)).reason == "demande_conseiller"
+
+
 async def test_redact_person_erases_everything_of_that_person_only(redis) -> None:
     kept = await _request(redis, 2)
     erased = [await _request(redis, 1), await _request(redis, 1, "incomprehension")]
@@ -125,13 +139,25 @@ async def test_redact_person_erases_everything_of_that_person_only(redis) -> Non
     assert (await handoff.find(redis, kept)).prenom == "Zaina"
 
 
-async def test_publish_trims_entries_older_than_retention(redis) -> None:
-    old_ms = int(datetime(2000, 1, 1).timestamp() * 1000)
+async def test_redact_person_removes_their_dead_letters(redis) -> None:
+    for chat in ("1", "2"):
+        letter = {"handoff_id": f"h{chat}", "chat_id": chat}
+        await handoff_queue.bury(redis, "0-1", letter, "Forbidden", clock.now())
+    await handoff.redact_person(redis, 1)
+    assert [d["chat_id"] for d in await handoff_queue.dead_letters(redis)] == ["2"]
+
+
+async def test_trim_drops_entries_and_dead_letters_older_than_retention(redis) -> None:
+    old_id = f"{int(datetime(2000, 1, 1).timestamp() * 1000)}-0"
     await handoff_queue.ensure_group(redis)
-    await redis.xadd(handoff_queue.stream_key(), {"handoff_id": "x", "chat_id": "3"}, id=f"{old_ms}-0")
+    for key in (handoff_queue.stream_key(), handoff_queue.dead_key()):
+        await redis.xadd(key, {"handoff_id": "x", "chat_id": "3"}, id=old_id)
     await _request(redis, 4)
+    await handoff_queue.bury(redis, "0-1", {"handoff_id": "y", "chat_id": "5"}, "Forbidden", clock.now())
+    await handoff_queue.trim(redis, clock.now())
     chats = [fields["chat_id"] for _, fields in await redis.xrange(handoff_queue.stream_key())]
     assert chats == ["4"]
+    assert [letter["chat_id"] for letter in await handoff_queue.dead_letters(redis)] == ["5"]
 
 
 async def test_all_records_lists_every_person(redis) -> None:

@@ -1,5 +1,6 @@
 """Delivery of the handoff cards against the fake Bot API: retries through
-Telegram errors, a restart's backlog, a dead consumer's entries, erasure."""
+Telegram errors, a restart's backlog, a dead consumer's entries, erasure,
+dead letters for what Telegram refuses for good, a migrated group."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 from telegram import Bot
+from telegram.ext import filters
 
-from bot import handoff_consumer
+from bot import adviser_chat, handoff_consumer
 from cnam import handoff, handoff_queue
+from cnam.keys import person_key
+from stack import health
 from tests.adviser_support import ADVISER_A, GROUP, request_handoff
 from tests.fake_telegram import FakeTelegram
 
@@ -110,3 +114,74 @@ async def test_erased_person_is_acknowledged_not_posted(bare_bot, fake_telegram,
         [card] = await fake_telegram.wait_for_messages(GROUP, 1)
         await _until_no_pending(redis)
     assert kept in card["text"]
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(403, "Forbidden: bot was kicked from the supergroup chat"), (400, "BadRequest: Chat not found")],
+)
+async def test_refused_card_is_dead_lettered_and_the_next_cards_go_out(
+    bare_bot, fake_telegram, redis, caplog, status, error
+) -> None:
+    refused, kept = await request_handoff(redis, 1), await request_handoff(redis, 2)
+    fake_telegram.fail_next("sendMessage", status, times=1, chat_id=GROUP)
+    async with consuming(bare_bot, redis, "bot-test"):
+        [card] = await fake_telegram.wait_for_messages(GROUP, 1)
+        await _until_no_pending(redis)
+    assert kept in card["text"]
+    assert fake_telegram.failures_served == [("sendMessage", status)]  # tried once, not forever
+    [letter] = await handoff_queue.dead_letters(redis)
+    assert (letter["handoff_id"], letter["chat_id"], letter["error"]) == (refused, "1", error)
+    alerts = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ALERT")]
+    assert len(alerts) == 1 and refused in alerts[0]
+    cards_check = (await health.check_background())[0]
+    assert (cards_check.name, cards_check.ok) == ("Fiches des conseillers", False)
+    assert f"1 fiche(s) refusée(s) par Telegram (dernière : {error}" in cards_check.detail
+    # the group is fixed: the operator puts the dead letters back
+    assert await handoff_queue.requeue_dead(redis) == 1
+    async with consuming(bare_bot, redis, "bot-test"):
+        [again] = await fake_telegram.wait_for_messages(GROUP, 1)
+        await _until_no_pending(redis)
+    assert refused in again["text"]
+    assert await handoff_queue.dead_letters(redis) == []
+    assert (await health.check_background())[0].ok
+
+
+async def test_unreadable_entries_are_dead_lettered_not_retried(bare_bot, fake_telegram, redis) -> None:
+    await handoff_queue.ensure_group(redis)
+    await redis.hset(person_key("handoff", 3), "hbroken", '{"chat_id": 3')
+    await handoff_queue.enqueue(redis, "hbroken", 3)
+    await redis.xadd(handoff_queue.stream_key(), {"what": "hand-made"})
+    kept = await request_handoff(redis, 4)
+    async with consuming(bare_bot, redis, "bot-test"):
+        [card] = await fake_telegram.wait_for_messages(GROUP, 1)
+        await _until_no_pending(redis)
+    assert kept in card["text"]
+    letters = await handoff_queue.dead_letters(redis)
+    assert sorted((d["handoff_id"], d["error"]) for d in letters) == [
+        ("", "malformed stream entry"), ("hbroken", "ValidationError"),
+    ]
+
+
+async def test_group_migrated_to_a_supergroup_is_followed(
+    bare_bot, fake_telegram, redis, monkeypatch, caplog
+) -> None:
+    supergroup = -1009876
+    group_filter = filters.Chat(chat_id=GROUP)
+    monkeypatch.setattr(adviser_chat, "_group_filter", group_filter)
+    first = await request_handoff(redis, 1)
+    fake_telegram.fail_next("sendMessage", 400, chat_id=GROUP, migrate_to=supergroup)
+    async with consuming(bare_bot, redis, "bot-test"):
+        [card] = await fake_telegram.wait_for_messages(supergroup, 1)
+        second = await request_handoff(redis, 2)
+        [later] = await fake_telegram.wait_for_messages(supergroup, 1)
+        await _until_no_pending(redis)
+    assert (first in card["text"], second in later["text"]) == (True, True)
+    assert fake_telegram.messages(GROUP) == []
+    assert fake_telegram.failures_served == [("sendMessage", 400)]  # the old id is not tried again
+    assert await adviser_chat.current(redis) == supergroup
+    assert supergroup in group_filter.chat_ids  # advisers' replies there are heard
+    warnings = [r.getMessage() for r in caplog.records if "ADVISER_CHAT_ID" in r.getMessage()]
+    assert warnings == [f"the advisers' group became the supergroup {supergroup}: cards and relays "
+                        f"now go there; set ADVISER_CHAT_ID={supergroup}"]
+    assert await handoff_queue.dead_letters(redis) == []

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 import redis.asyncio as aioredis
 
-from bot import callbacks, consent, relay
+from bot import callbacks, consent, erasure, relay
 from cnam import clock, handoff, handoff_queue, privacy
 from cnam.booking import appointments, reminders, reservations
 from cnam.handoff import Holder
@@ -114,9 +114,10 @@ async def test_first_message_gets_the_consent_prompt_not_rasa(pipeline, rasa_stu
     assert replies[-1].buttons == [("J'accepte", "!consent_ok"), ("Je refuse", "!consent_non")]
     await pipeline.handle(PERSON, "allo ?")  # the first question is the one kept
     assert rasa_stub.received == []
-    assert await kinds(redis, PERSON) == {"first_message"}
-    assert await redis.get(person_key("first_message", PERSON)) == "slt c koi le cnam"
-    assert 0 < await redis.ttl(person_key("first_message", PERSON)) <= consent.FIRST_MESSAGE_TTL
+    # Kept in memory only: Redis holds nothing of a person who has not decided.
+    assert await kinds(redis, PERSON) == set()
+    assert consent.take_first_message(PERSON) == "slt c koi le cnam"
+    assert consent.take_first_message(PERSON) is None
 
 
 async def test_accepting_replays_the_first_message(pipeline, rasa_stub, redis) -> None:
@@ -132,32 +133,49 @@ async def test_accepting_replays_the_first_message(pipeline, rasa_stub, redis) -
 
 
 async def test_refusing_still_answers_but_keeps_only_the_decision(pipeline, rasa_stub, redis):
-    await pipeline.handle(PERSON, "je veux un rdv, mon num 0639 12 34 56")
-    [refused] = await pipeline.handle(PERSON, consent.REFUSE, trusted=True)
+    await pipeline.handle(PERSON, "c koi la vae")
+    refused, first = await pipeline.handle(PERSON, consent.REFUSE, trusted=True)
     assert refused == consent.REFUSED
-    await rasa_wrote_tracker(redis, PERSON)
+    assert first.text == "Vous avez dit : c koi la vae"  # answered, without storing
     [answer] = await pipeline.handle(PERSON, "il est où le cnam")
     assert answer.text == "Vous avez dit : il est où le cnam"
-    assert rasa_stub.messages(PERSON) == ["il est où le cnam"]  # not the dropped first one
+    # Each turn under a throwaway sender id, told that the person refused.
+    senders = [body["sender"] for body in rasa_stub.received]
+    assert len(set(senders)) == 2 and all(s.startswith("anon") for s in senders)
+    assert {body["metadata"]["consent"] for body in rasa_stub.received} == {"non"}
+    assert rasa_stub.messages(PERSON) == []
     assert await kinds(redis, PERSON) == {"consent"}
     assert await redis.get(person_key("consent", PERSON)) == "non"
+    assert [k async for k in redis.scan_iter(match=person_key("tracker", "anon*"))] == []
+
+
+async def test_a_refusers_tracker_is_deleted_after_the_turn(pipeline, rasa_stub, redis) -> None:
+    await privacy.record_consent(redis, PERSON, privacy.REFUSED)
+
+    async def rasa_writes_a_tracker(body: dict) -> None:
+        await rasa_wrote_tracker(redis, body["sender"])
+
+    rasa_stub.on_message = rasa_writes_a_tracker
+    await pipeline.handle(PERSON, "c payant ?")
+    [sender] = [body["sender"] for body in rasa_stub.received]
+    assert await redis.exists(person_key("tracker", sender)) == 0
 
 
 async def test_refusal_after_acceptance_erases_what_was_kept(pipeline, redis) -> None:
     appointment, _ = await a_full_person(redis, PERSON)
     await pipeline.handle(PERSON, consent.REFUSE, trusted=True)
-    assert await kinds(redis, PERSON) == {"consent", "cb"}  # buttons still work
+    assert await kinds(redis, PERSON) == {"consent"}
     assert await reservations.find_booking(redis, PERSON, appointment.id) is None
 
 
 async def test_a_minor_is_answered_but_nothing_is_kept(pipeline, rasa_stub, redis) -> None:
     await a_full_person(redis, PERSON)
     await privacy.forget_profile(PERSON)
-    assert await kinds(redis, PERSON) == {"consent", "cb", "minor"}
-    await rasa_wrote_tracker(redis, PERSON)
+    assert await kinds(redis, PERSON) == {"consent", "minor"}
     [answer] = await pipeline.handle(PERSON, "c payant ?")
     assert answer.text == "Vous avez dit : c payant ?"
-    assert await kinds(redis, PERSON) == {"consent", "cb", "minor"}
+    assert rasa_stub.received[-1]["metadata"]["minor"] is True
+    assert await kinds(redis, PERSON) == {"consent", "minor"}
     # An old "J'accepte" button does not undo it.
     [reply] = await pipeline.handle(PERSON, consent.ACCEPT, trusted=True)
     assert reply.text == privacy.MINOR_MESSAGE
@@ -168,7 +186,7 @@ async def test_typed_consent_payload_is_not_a_decision(pipeline, rasa_stub, redi
     await pipeline.handle(PERSON, "bonjour")
     await pipeline.handle(PERSON, consent.ACCEPT)  # typed, not a button: plain text for Rasa
     assert await redis.get(person_key("consent", PERSON)) is None
-    assert await kinds(redis, PERSON) == {"first_message"}
+    assert await kinds(redis, PERSON) == set()
 
 
 async def test_my_data_sends_the_export_as_a_json_file(pipeline, redis) -> None:
@@ -194,7 +212,8 @@ async def test_confirmed_erasure_from_the_front(pipeline, redis) -> None:
 def test_every_message_is_short() -> None:
     texts = [m.text for m in consent.consent_prompt()] + [
         consent.ACCEPTED.text, consent.REFUSED.text, consent.NOTHING_STORED.text,
-        consent.EXPORT_SENT.text, consent.erased(1).text, privacy.MINOR_MESSAGE,
+        consent.EXPORT_SENT.text, erasure.erased(1).text, privacy.MINOR_MESSAGE,
+        consent.ERASE_CONFIRM.text, consent.KEPT.text,
     ]
     assert all(0 < len(text) <= 350 for text in texts), [len(t) for t in texts]
 

@@ -123,3 +123,47 @@ async def test_released_reminder_is_claimed_again(redis) -> None:
     await reminders.release(redis, day_before)
     again = await reminders.claim_due(redis, CONFIG, START - timedelta(hours=22))
     assert [r.member for r in again] == [day_before.member]
+
+
+async def _put_due(redis, members: list[str], when) -> None:
+    await redis.zadd(reminders.reminders_key(), {m: when.timestamp() for m in members})
+
+
+async def test_unreadable_members_are_parked_and_the_others_still_come(redis) -> None:
+    mine = await _book(redis, 740)
+    # a booking record that no longer parses, behind a well-formed member
+    await redis.hset(reservations.bookings_key(742), "b0rk", '{"id": "b0rk"')
+    unreadable = ["garbage", "741|abc|2h", "742|b0rk|1h"]
+    day_before = START - timedelta(hours=23)
+    await _put_due(redis, unreadable, day_before - timedelta(minutes=5))
+    due = await reminders.claim_due(redis, CONFIG, day_before)
+    assert [(r.chat_id, r.kind, r.booking.id) for r in due] == [("740", "24h", mine.id)]
+    parked = dict(await redis.zrange(reminders.parked_key(), 0, -1, withscores=True))
+    assert parked == {m: day_before.timestamp() for m in unreadable}
+    assert await redis.zrange(reminders.reminders_key(), 0, -1) == [f"740|{mine.id}|1h"]
+    # parked once: a later pass neither sends them nor parks them again
+    assert await reminders.claim_due(redis, CONFIG, day_before + timedelta(minutes=1)) == []
+    assert await redis.zcard(reminders.parked_key()) == 3
+
+
+async def test_parked_members_go_with_erasure_and_at_the_retention_age(redis) -> None:
+    await _put_due(redis, ["751|x|2h", "752|y|2h"], NOW)
+    await reminders.claim_due(redis, CONFIG, NOW)
+    await appointments.forget_person(redis, 751)
+    assert await redis.zrange(reminders.parked_key(), 0, -1) == ["752|y|2h"]
+    retention = timedelta(seconds=get_settings().retention_seconds)
+    await reminders.trim_parked(redis, NOW + retention - timedelta(minutes=1))
+    assert await redis.zcard(reminders.parked_key()) == 1
+    await reminders.trim_parked(redis, NOW + retention + timedelta(minutes=1))
+    assert await redis.zcard(reminders.parked_key()) == 0
+
+
+async def test_member_replanned_after_it_was_read_is_not_taken(redis) -> None:
+    mine = await _book(redis, 760)
+    member = f"760|{mine.id}|24h"
+    read_score = (START - timedelta(hours=24)).timestamp()
+    # moved meanwhile: same member, new score (schedule() re-plans this way)
+    await redis.zadd(reminders.reminders_key(), {member: read_score + 3600})
+    assert await reminders._take(redis, member, read_score) is False
+    assert await redis.zscore(reminders.reminders_key(), member) == read_score + 3600
+    assert await reminders._take(redis, member, read_score + 3600) is True

@@ -13,6 +13,7 @@ from bot import callbacks, consent, relay
 from cnam import clock, handoff, privacy
 from cnam.booking import appointments
 from cnam.handoff import Holder
+from cnam.keys import person_key
 from tests.calendar_config import NOW, make_config
 from tests.privacy_checks import assert_all_person_keys_expire
 
@@ -73,3 +74,17 @@ async def test_a_minor_marker_expires_too(pipeline, redis) -> None:
     await pipeline.handle(MINOR, "j'ai 14 ans")
     found = await assert_all_person_keys_expire(redis, MINOR)
     assert {privacy.kind_of(k, MINOR) for k in found} == {"consent", "minor"}
+
+
+async def test_a_tracker_rasa_saves_for_a_throwaway_sender_expires_within_minutes(redis) -> None:
+    """Should Rasa answer after the front gave up (and deleted it), the tracker goes by itself."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_ext.stores import UrlRedisTrackerStore
+
+    sender = privacy.ANONYMOUS_SENDER_PREFIX + "0123abcd"
+    tracker = DialogueStateTracker.from_events(sender, [UserUttered("c payant ?")])
+    await UrlRedisTrackerStore(Domain.empty()).save(tracker)
+    assert 0 < await redis.ttl(person_key("tracker", sender)) <= privacy.ANONYMOUS_TRACKER_SECONDS

@@ -43,8 +43,12 @@ async def test_summary_counts_windows_and_distinct_people(redis) -> None:
 
     week, month = periods[7], periods[30]
     assert (week.people, month.people) == (2, 3)
-    assert week.counts == {"profile_completed": 1, "appointment": 1, "handoff": 0}
-    assert month.counts == {"profile_completed": 2, "appointment": 1, "handoff": 1}
+    assert week.counts == {
+        "profile_completed": 1, "appointment": 1, "appointment_cancelled": 0, "handoff": 0,
+    }
+    assert month.counts == {
+        "profile_completed": 2, "appointment": 1, "appointment_cancelled": 0, "handoff": 1,
+    }
     assert month.top_domaines == [("btp", 2), ("informatique", 1)]
     # A village is not a commune: counted, but as "autre".
     assert dict(month.top_communes) == {"Koungou": 1, "autre": 1}
@@ -77,5 +81,5 @@ async def test_format_summary_in_french(redis) -> None:
                        commune="Mamoudzou")
     text = stats.format_summary(await stats.summary(redis, (7, 30), NOW))
     assert text.splitlines()[0] == "Statistiques au 28/11/2025"
-    assert "7 derniers jours : 1 personne, 1 profil complet, 0 rendez-vous, 0 demande" in text
+    assert "7 derniers jours : 1 personne, 1 profil complet, 0 rendez-vous (0 annulé), 0 demande" in text
     assert "Santé, social (1)" in text and "Mamoudzou (1)" in text

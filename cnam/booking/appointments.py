@@ -1,4 +1,5 @@
-"""Booking, cancelling and erasing an appointment together with its reminders.
+"""Booking, cancelling and erasing an appointment together with its reminders
+and its count in the advisers' statistics.
 
 Actions and the erasure code call these, so a reservation never goes without
 its reminders, nor a cancellation with reminders left behind.
@@ -10,6 +11,7 @@ from datetime import datetime
 
 import redis.asyncio as aioredis
 
+from cnam import stats
 from cnam.booking import reminders, reservations
 from cnam.booking.config import AdvisersConfig
 
@@ -33,6 +35,8 @@ async def book(
     )
     if result.booking is not None:
         await reminders.schedule(redis, result.booking, now)
+        if replacing is None:  # a move is the same appointment
+            await stats.record(redis, "appointment", chat_id, now)
     return result
 
 
@@ -42,6 +46,8 @@ async def cancel(
     """Cancel: the slot is free again at once and no reminder will come."""
     cancelled = await reservations.cancel(redis, chat_id, booking_id)
     await reminders.unschedule(redis, chat_id, booking_id)
+    if cancelled is not None:
+        await stats.record(redis, "appointment_cancelled", chat_id)
     return cancelled
 
 

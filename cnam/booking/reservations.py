@@ -82,8 +82,9 @@ class Booking:
 class ReserveResult:
     """``ok``: ``booking`` is yours. ``taken``: someone was faster.
     ``refused``: the calendar forbids it (``refusal`` says why). ``already``:
-    the person has an upcoming appointment (``existing``) and did not ask
-    for a second one. ``alternatives``: the nearest free slots otherwise."""
+    the person already holds this very slot, or has an upcoming appointment
+    and did not ask for a second one (``existing``: that appointment).
+    ``alternatives``: the nearest free slots otherwise."""
 
     status: Literal["ok", "taken", "refused", "already"]
     booking: Booking | None = None
@@ -102,6 +103,10 @@ _RESERVE = """
 local id, replacing = ARGV[1], ARGV[7]
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= replacing then
+  -- Confirmed twice (a button pressed again): the slot is already theirs.
+  if redis.call('HEXISTS', KEYS[2], holder) == 1 then
+    return {'already', holder}
+  end
   return {'taken', holder}
 end
 if replacing == '' and ARGV[6] ~= '1' then
@@ -126,16 +131,15 @@ end
 return {'ok', id}
 """
 
-# KEYS: person hash. ARGV: booking id. Frees the slot only if it is still
-# this booking's (a slot key is named in the record, written at booking time).
+# KEYS: person hash, the slot key read from the record (declared: Redis Cluster
+# and ACL key rules allow only those). ARGV: booking id. Frees the slot only if
+# still this booking's; "moved" if the record names another slot by now.
 _CANCEL = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then
-  return false
-end
-local rec = cjson.decode(raw)
-if redis.call('GET', rec['slot_key']) == ARGV[1] then
-  redis.call('DEL', rec['slot_key'])
+if not raw then return false end
+if cjson.decode(raw)['slot_key'] ~= KEYS[2] then return 'moved' end
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 return raw
@@ -288,8 +292,13 @@ async def reserve(
 
 async def cancel(redis: aioredis.Redis, chat_id: str | int, booking_id: str) -> Booking | None:
     """Remove the appointment and free its slot at once; None if it did not exist."""
-    raw = await redis.eval(_CANCEL, 1, bookings_key(chat_id), booking_id)
-    return Booking.from_json(raw) if raw else None
+    while True:
+        booking = await find_booking(redis, chat_id, booking_id)
+        if booking is None:
+            return None
+        raw = await redis.eval(_CANCEL, 2, bookings_key(chat_id), booking.slot_key, booking_id)
+        if raw != "moved":  # else it moved since read: read it again
+            return Booking.from_json(raw) if raw else None
 
 
 async def forget_person(redis: aioredis.Redis, chat_id: str | int) -> int:
