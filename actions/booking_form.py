@@ -18,7 +18,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.booking_person import PersonAnswers, phone_required
 from actions.consent import may_keep
+from actions.handoff import topic_of
 from actions.payloads import is_payload
 from cnam import clock
 from cnam.booking import reservations, wording
@@ -26,7 +28,6 @@ from cnam.booking.calendar import Refusal, Window, day_refusal, parse_slot_id, s
 from cnam.booking.config import AdvisersConfig, get_advisers
 from cnam.booking.dates import Wish, format_time, parse_wish
 from cnam.booking.dates import wish_window as dates_wish_window
-from cnam.booking.phone import normalize_phone
 from cnam.store import get_redis
 from cnam.text import plain
 
@@ -34,7 +35,7 @@ FORM = "booking_form"
 # Slots of one booking attempt, emptied when it ends.
 ATTEMPT_SLOTS = [
     "rdv_second", "rdv_mode", "rdv_jour", "rdv_creneau", "rdv_validation", "rdv_souhait",
-    "rdv_a_deplacer",
+    "rdv_a_deplacer", "rdv_sujet", "rdv_sans_telephone",
 ]
 OTHER_DAY = "autre"
 # Words people type instead of pressing a mode button (accent-free, lower case).
@@ -115,7 +116,7 @@ async def choose_from_wish(
     return chosen
 
 
-class ValidateBookingForm(FormValidationAction):
+class ValidateBookingForm(PersonAnswers, FormValidationAction):
     def name(self) -> str:
         return "validate_booking_form"
 
@@ -131,7 +132,13 @@ class ValidateBookingForm(FormValidationAction):
             if tracker.get_slot("rdv_second") is False:
                 return slots  # keeps the appointment it has: the form ends here
         slots += ["rdv_mode", "rdv_jour", "rdv_creneau"]
-        if tracker.get_slot("rdv_mode") == "telephone":
+        # Who it is for and why, unless the conversation said it (actions/booking_person.py).
+        if tracker.get_slot("prenom") is None:
+            slots.append("rdv_prenom")
+        if tracker.get_slot("commune") is None:
+            slots.append("rdv_commune")
+        slots.append("rdv_sujet")
+        if phone_required(tracker) or not tracker.get_slot("rdv_sans_telephone"):
             slots.append("rdv_telephone")
         return [*slots, "rdv_validation"]
 
@@ -228,19 +235,6 @@ class ValidateBookingForm(FormValidationAction):
                 "rdv_jour": slot.day.isoformat() if keep_day else None,
                 "rdv_souhait": Window(slot.start, slot.start).dump()}
 
-    async def validate_rdv_telephone(self, value: Any, dispatcher: CollectingDispatcher,
-                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if is_payload(value):
-            return _keep(tracker, "rdv_telephone")
-        number = normalize_phone(str(value))
-        if number is None:
-            dispatcher.utter_message(
-                text="Ce numéro ne semble pas valide. Écrivez-le comme 0639 12 34 56, "
-                     "ou appuyez sur « Partager mon numéro »."
-            )
-            return {"rdv_telephone": None}
-        return {"rdv_telephone": number, "rdv_validation": None}
-
     async def validate_rdv_validation(self, value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if value is True:
@@ -260,6 +254,9 @@ class ActionStartBooking(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         events = end_attempt()
+        topic = topic_of(tracker)  # "Question VAE": asked only when the conversation does not say
+        if topic:
+            events.append(SlotSet("rdv_sujet", topic))
         config = get_advisers()
         wish = typed_wish(tracker, config, clock.now())
         if wish and wish.day:  # "un rdv jeudi aprem": offered first once the mode is known

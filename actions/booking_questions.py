@@ -22,7 +22,6 @@ from cnam.store import get_redis
 
 MAX_DAYS = 6
 MAX_TIMES = 8
-REQUEST_CONTACT = {"request_contact": "📱 Partager mon numéro"}
 
 
 def slot_label(slot: Slot, with_day: bool) -> str:
@@ -122,20 +121,6 @@ class ActionAskRdvCreneau(Action):
             text=f"À quelle heure, {format_day(day)} ? (heure de Mayotte)",  # type: ignore[arg-type]
             buttons=[button(slot_label(s, with_day=False), "inform", rdv_creneau=s.id)
                      for s in shown] + [button("Autre jour", "inform", rdv_jour=OTHER_DAY)],
-        )
-        return []
-
-
-class ActionAskRdvTelephone(Action):
-    def name(self) -> str:
-        return "action_ask_rdv_telephone"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text="À quel numéro le conseiller peut-il vous appeler ? Appuyez sur « Partager "
-                 "mon numéro », ou écrivez-le (par exemple 0639 12 34 56).",
-            json_message=REQUEST_CONTACT,
         )
         return []
 

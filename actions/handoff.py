@@ -19,6 +19,34 @@ from cnam.orientation.profile import Profile
 from cnam.orientation.ranking import recommend
 from cnam.store import get_redis
 
+# The question a person asked that says what an appointment or a request is about.
+INTENT_TOPICS = {
+    "ask_vae": "vae",
+    "ask_funding": "financement",
+    "ask_prerequisites": "conditions",
+    "ask_format": "format",
+    "ask_offers": "orientation",
+}
+
+
+def topic_of(tracker: Tracker) -> str | None:
+    """The topic the conversation shows: the last such question, else the offers seen."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent in INTENT_TOPICS:
+                return INTENT_TOPICS[intent]
+    return "orientation" if tracker.get_slot("offres_vues") else None
+
+
+def telegram_names(tracker: Tracker) -> dict[str, str | None]:
+    """The names the front read from Telegram (``bot/person_chat.py``)."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return {
+        "telegram_name": metadata.get("telegram_name"),
+        "telegram_username": metadata.get("telegram_username"),
+    }
+
 
 def last_user_messages(tracker: Tracker, count: int = 5) -> list[str]:
     texts = [
@@ -44,6 +72,8 @@ async def hand_over(tracker: Tracker, reason: str, appointment: str | None = Non
         appointment,
         [(rec.offer.id, rec.offer.title) for rec in recommendations],
         funding,
+        sujet=tracker.get_slot("rdv_sujet") or topic_of(tracker),
+        **telegram_names(tracker),
     )
     return True
 

@@ -64,6 +64,22 @@ def fit(text: str, limit: int = MAX_CARD) -> str:
     return "".join(kept) + "…"
 
 
+def motif(record: HandoffRecord) -> str:
+    """What happened: "Question VAE, rendez-vous demandé", or the reason alone."""
+    reason = label(handoff.REASON_LABELS, record.reason) or record.reason
+    if not record.sujet:
+        return reason
+    return f"{label(vocabulary.SUJET, record.sujet)}, {reason[0].lower()}{reason[1:]}"
+
+
+def telegram_identity(record: HandoffRecord) -> str | None:
+    """ "Houssamie Abdou (@houss)": how the adviser recognises the person in Telegram."""
+    username = f"@{record.telegram_username}" if record.telegram_username else None
+    if record.telegram_name and username:
+        return f"{record.telegram_name} ({username})"
+    return record.telegram_name or username
+
+
 def _field(name: str, value: str | None, limit: int) -> str:
     return f"<b>{name}</b> : {_text(value, limit) if value else _UNSET}"
 
@@ -88,9 +104,10 @@ def _render(record: HandoffRecord, message: int, title: int, free: int) -> str:
     domaines = ", ".join(label(vocabulary.DOMAINE, d) for d in record.domaines)
     lines = [
         f"🔔 <b>Demande de conseiller</b> · <code>{_text(record.handoff_id, 20)}</code>",
-        f"<b>Motif</b> : {_text(label(handoff.REASON_LABELS, record.reason), free)}",
+        f"<b>Motif</b> : {_text(motif(record), free)}",
         f"Reçue le {created}",
         "",
+        _field("Telegram", telegram_identity(record), 80),
         _field("Prénom", record.prenom, 40),
         _field("Âge", label(vocabulary.TRANCHE_AGE, record.tranche_age), free),
         _field("Situation", label(vocabulary.SITUATION, record.situation), free),
@@ -128,6 +145,7 @@ def render_card(record: HandoffRecord) -> str:
     # Only a catalogue of absurd size gets here: keep the essentials.
     return "\n".join([
         f"🔔 <b>Demande de conseiller</b> · <code>{_text(record.handoff_id, 20)}</code>",
+        _field("Telegram", telegram_identity(record), 80),
         _field("Prénom", record.prenom, 40),
         "Fiche trop longue pour Telegram : voyez l'export (python -m bot export).",
         _footer(record, 40),

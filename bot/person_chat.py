@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from functools import partial
 
 from redis.exceptions import RedisError
-from telegram import Bot, Message, Update
+from telegram import Bot, Message, Update, User
 from telegram.constants import ChatAction, ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
@@ -110,9 +110,19 @@ async def answer(
     """Run one input through the pipeline and send what it says."""
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     messages = await _pipeline(context).handle(
-        chat_id, text, trusted=trusted, busy=partial(typing, context.bot, chat_id)
+        chat_id, text, trusted=trusted, busy=partial(typing, context.bot, chat_id),
+        identity=identity(update.effective_user),
     )
     await render.deliver(context.bot, chat_id, messages, context.chat_data)
+
+
+def identity(user: User | None) -> dict[str, str]:
+    """The person's Telegram names, for the adviser's card (``actions/handoff.py``)."""
+    if user is None:
+        return {}
+    names = {"telegram_first_name": user.first_name, "telegram_name": user.full_name,
+             "telegram_username": user.username or ""}
+    return {key: value for key, value in names.items() if value}
 
 
 async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: OutMessage) -> None:

@@ -19,6 +19,7 @@ import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
 from typing import Any
 
 from bot import consent, relay
@@ -61,6 +62,9 @@ EMOJI_ONLY = OutMessage(text="Je ne comprends pas les émojis seuls. Écrivez-mo
 # Said when Redis is down (nothing can be remembered or answered).
 SERVICE_DOWN_TEXT = "Le service est momentanément indisponible, réessayez dans un instant."
 MAX_TEXT_LENGTH = 4096
+# The Telegram names of the person whose input is being answered (one per task:
+# PTB answers each update in its own task).
+_IDENTITY: ContextVar[dict[str, str] | None] = ContextVar("identity", default=None)
 
 
 # Pictographs, and the joiners, skin tones and variation selectors around them.
@@ -92,8 +96,11 @@ class Pipeline:
         *,
         trusted: bool = False,
         busy: Busy = contextlib.nullcontext,
+        identity: Mapping[str, str] | None = None,
     ) -> list[OutMessage]:
-        """Answer one input. ``trusted``: it comes from a button or a command, not typed."""
+        """Answer one input. ``trusted``: it comes from a button or a command, not typed.
+        ``identity``: the person's Telegram names, told to Rasa if they agreed (the card
+        shows them, so the adviser recognises the person)."""
         # The person's own commands (/mesdonnees, /supprimer, consent) still work
         # while an adviser talks with them live; everything else goes to the adviser.
         own_command = trusted and text.startswith(FRONT_PREFIX)
@@ -101,6 +108,7 @@ class Pipeline:
             return []
         # Anonymous: a HyperLogLog of people per day (cnam/stats.py).
         await stats.record(get_redis(), "conversation", chat_id)
+        _IDENTITY.set(dict(identity or {}))
         return await self._answer(chat_id, text, trusted, busy, await consent.status(chat_id))
 
     async def _answer(
@@ -177,6 +185,8 @@ class Pipeline:
     ) -> list[OutMessage] | None:
         """Rasa's answer, or None when it could not answer."""
         metadata = {"transport": self.transport, **status.metadata()}
+        if status.may_keep:
+            metadata |= _IDENTITY.get() or {}
         try:
             async with busy():
                 replies = await self.rasa.send(chat_id, text, metadata, sender=sender)

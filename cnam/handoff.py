@@ -7,8 +7,11 @@ handoff_id          short random id ("h" + 12 hex characters), used in the
                     "Je prends" button (``claim:<handoff_id>``)
 chat_id             Telegram chat id of the person (= Rasa sender id)
 created_at          ISO 8601 date-time with the Mayotte offset
-reason              ``profil_complet_rdv`` | ``demande_conseiller`` |
-                    ``incomprehension``
+reason              ``profil_complet_rdv`` (an appointment was booked) |
+                    ``demande_conseiller`` | ``incomprehension``
+sujet               what it is about (``cnam.vocabulary.SUJET``), or null
+telegram_name       the person's name on Telegram, or null (terminal chat)
+telegram_username   their @username without the @, or null
 prenom              first name as the person typed it, or null
 tranche_age         ``moins_16`` | ``16_17`` | ``18_25`` | ``26_plus`` | null
 situation           canonical situation (``cnam.vocabulary``) or null
@@ -60,7 +63,7 @@ from cnam.settings import get_settings
 Reason = Literal["profil_complet_rdv", "demande_conseiller", "incomprehension"]
 # The card's "Motif" line.
 REASON_LABELS = {
-    "profil_complet_rdv": "Profil complet, rendez-vous demandé",
+    "profil_complet_rdv": "Rendez-vous demandé",
     "demande_conseiller": "La personne demande un conseiller",
     "incomprehension": "L'assistant ne comprend pas la personne",
 }
@@ -81,6 +84,9 @@ class HandoffRecord(BaseModel):
     chat_id: int
     created_at: datetime = Field(default_factory=lambda: datetime.now(get_settings().tz))
     reason: Reason
+    sujet: str | None = None
+    telegram_name: str | None = None
+    telegram_username: str | None = None
     prenom: str | None = None
     tranche_age: str | None = None
     situation: str | None = None
@@ -175,12 +181,19 @@ async def request_handoff(
     appointment: str | None,
     offers: list[tuple[str, str]],
     funding: list[str],
+    *,
+    sujet: str | None = None,
+    telegram_name: str | None = None,
+    telegram_username: str | None = None,
 ) -> str:
     """Build the record from the Rasa slots, queue it, count it; returns the handoff id."""
     profile = Profile.from_slots({k: v for k, v in slots.items() if v != SKIPPED})
     record = HandoffRecord(
         chat_id=chat_id,
         reason=reason,
+        sujet=sujet,
+        telegram_name=telegram_name,
+        telegram_username=telegram_username,
         prenom=profile.prenom,
         tranche_age=profile.tranche_age,
         situation=profile.situation,

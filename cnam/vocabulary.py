@@ -82,6 +82,16 @@ DISPONIBILITE = {
     "soir_weekend": "Soir et week-end",
     "indifferent": "Indifférent",
 }
+# What an appointment is about: taken from the conversation, or asked before
+# it is confirmed. The adviser's card starts with it.
+SUJET = {
+    "orientation": "Choix d'une formation",
+    "vae": "Question VAE",
+    "financement": "Question de financement",
+    "conditions": "Question sur les conditions d'accès",
+    "format": "Question sur le format des cours",
+    "autre": "Autre demande",
+}
 COMMUNES = [
     "Acoua", "Bandraboua", "Bandrélé", "Bouéni", "Chiconi", "Chirongui", "Dembéni",
     "Dzaoudzi", "Kani-Kéli", "Koungou", "Mamoudzou", "M'Tsamboro", "M'Tsangamouji",

@@ -100,6 +100,8 @@ class FakeTelegram(PeopleUpdates, SentByBot, Failures):
         self.sent_markups: dict[tuple[int, int], dict[str, Any] | None] = {}
         # chat id → user id → "creator" | "administrator" | "member" | "left" | "kicked"
         self.members: dict[int, dict[int, str]] = defaultdict(dict)
+        # user id → Telegram profile fields (last_name, username…) beyond the first name
+        self.profiles: dict[int, dict[str, str]] = defaultdict(dict)
         self.reset_failures()
         self._next_update_id = 1
         self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
@@ -255,9 +257,8 @@ class FakeTelegram(PeopleUpdates, SentByBot, Failures):
                 return message
         raise ApiError(400, "Bad Request: message to edit not found")
 
-    @staticmethod
-    def _member(user_id: int, status: str) -> dict[str, Any]:
-        member: dict[str, Any] = {"status": status, "user": FakeTelegram._user(user_id, f"U{user_id}")}
+    def _member(self, user_id: int, status: str) -> dict[str, Any]:
+        member: dict[str, Any] = {"status": status, "user": self._user(user_id, f"U{user_id}")}
         if status == "creator":
             member["is_anonymous"] = False
         if status == "administrator":

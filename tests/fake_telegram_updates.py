@@ -157,9 +157,9 @@ class PeopleUpdates:
         self._next_update_id += 1
         return self._next_update_id - 1
 
-    @staticmethod
-    def _user(user_id: int, first_name: str) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "fr"}
+    def _user(self, user_id: int, first_name: str) -> dict[str, Any]:
+        user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "fr"}
+        return {**user, **self.profiles[user_id]}
 
     def _file(self, kind: str) -> dict[str, Any]:
         number = self._next_update_id

@@ -10,15 +10,25 @@ from cnam.booking import reservations
 from tests.booking_actions import CONFIG, DOMAIN, ME, SLOT, make_tracker, run, texts, validate
 from tests.calendar_config import NOW, at
 
+# What the conversation already told: no question about the person is left
+# but the topic.
+KNOWN = {"prenom": "Zaina", "commune": "Koungou", "rdv_sans_telephone": True}
+
 # --- validation ---------------------------------------------------------------
 
 async def test_required_slots_follow_the_mode_and_existing_appointments(env) -> None:
     form = booking_form.ValidateBookingForm()
     dispatcher = CollectingDispatcher()
     site = make_tracker("booking_form_step.json", slots={"rdv_mode": "site"})
-    phone = make_tracker("booking_form_step.json", slots={"rdv_mode": "telephone"})
+    known = make_tracker("booking_form_step.json", slots={"rdv_mode": "site", **KNOWN})
+    phone = make_tracker("booking_form_step.json", slots={"rdv_mode": "telephone", **KNOWN})
+    # Unknown person: who it is for and why are asked, a number is offered.
     assert await form.required_slots([], dispatcher, site, DOMAIN) == [
-        "rdv_mode", "rdv_jour", "rdv_creneau", "rdv_validation"]
+        "rdv_mode", "rdv_jour", "rdv_creneau", "rdv_prenom", "rdv_commune", "rdv_sujet",
+        "rdv_telephone", "rdv_validation"]
+    assert await form.required_slots([], dispatcher, known, DOMAIN) == [
+        "rdv_mode", "rdv_jour", "rdv_creneau", "rdv_sujet", "rdv_validation"]
+    # By phone the number is needed, even from someone who declined it before.
     assert "rdv_telephone" in await form.required_slots([], dispatcher, phone, DOMAIN)
     await reservations.reserve(env, CONFIG, ME, SLOT, "site", NOW)
     assert (await form.required_slots([], dispatcher, site, DOMAIN))[0] == "rdv_second"
@@ -44,9 +54,9 @@ async def test_no_second_appointment_ends_the_form(env) -> None:
     ("lundi matin", {"rdv_jour": "2026-12-07", "rdv_creneau": None}),
 ])
 async def test_free_text_day_is_read(env, typed, expected) -> None:
-    slots, dispatcher = await validate(text=typed, candidates={"rdv_jour": typed})
+    slots, dispatcher = await validate(text=typed, candidates={"rdv_jour": typed}, slots=KNOWN)
     assert {k: slots[k] for k in expected} == expected
-    assert slots["requested_slot"] == ("rdv_validation" if expected["rdv_creneau"]
+    assert slots["requested_slot"] == ("rdv_sujet" if expected["rdv_creneau"]
                                        else "rdv_creneau")
     assert texts(dispatcher) == []
 
@@ -76,7 +86,8 @@ async def test_bad_days_are_explained_and_asked_again(env, typed, said) -> None:
 
 
 async def test_slot_button_is_accepted_and_sets_the_day(env) -> None:
-    slots, _ = await validate(slots={"requested_slot": "rdv_creneau", "rdv_jour": "2026-12-01"},
+    slots, _ = await validate(slots={"requested_slot": "rdv_creneau", "rdv_jour": "2026-12-01",
+                                     **KNOWN, "rdv_sujet": "vae"},
                               entities={"rdv_creneau": SLOT}, candidates={"rdv_creneau": SLOT})
     assert (slots["rdv_creneau"], slots["rdv_jour"]) == (SLOT, "2026-12-03")
     assert slots["requested_slot"] == "rdv_validation"

@@ -69,7 +69,7 @@ def test_card_shows_every_field_in_french() -> None:
     text = visible(render_card(_record()))
     for line in [
         "Demande de conseiller · a1b2c3d4e5f6",
-        "Motif : Profil complet, rendez-vous demandé",
+        "Motif : Rendez-vous demandé",
         "Reçue le 28/11/2025 à 17:05",
         "Prénom : Zaina",
         "Âge : 18–25 ans",
@@ -178,3 +178,13 @@ def test_every_reason_has_a_french_label() -> None:
     for reason in handoff.REASON_LABELS:
         text = visible(render_card(_record(reason=reason)))
         assert f"Motif : {reason}\n" not in text
+
+
+def test_the_motif_says_what_happened_and_the_telegram_name_is_shown() -> None:
+    record = _record(sujet="vae", telegram_name="Houssamie Abdou", telegram_username="houss976")
+    text = visible(render_card(record))
+    assert "Motif : Question VAE, rendez-vous demandé" in text
+    assert "Telegram : Houssamie Abdou (@houss976)" in text
+    bare = visible(render_card(HandoffRecord(chat_id=1, reason="demande_conseiller")))
+    assert "Motif : La personne demande un conseiller" in bare
+    assert "Telegram : non renseigné" in bare

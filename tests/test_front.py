@@ -29,7 +29,9 @@ async def test_text_gets_the_rasa_answer_with_an_inline_keyboard(front, fake_tel
     assert rasa_stub.received == [
         {
             "sender": str(CHAT), "message": "bonjour",
-            "metadata": {"transport": "telegram", "consent": "oui", "minor": False},
+            # The Telegram names go with it, for the adviser's card.
+            "metadata": {"transport": "telegram", "consent": "oui", "minor": False,
+                         "telegram_first_name": "Test", "telegram_name": "Test"},
         }
     ]
 
