@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.consent import agreed, may_keep
-from actions.payloads import button
-from actions.profile_form import PROFILE_SLOTS
+from actions.payloads import ADVISER, DONE, button
+from actions.profile_form import PROFILE_SLOTS, explain_wishes
 from cnam import stats
 from cnam.orientation.cards import format_recommendation
 from cnam.orientation.catalog import get_catalog
@@ -21,21 +21,27 @@ from cnam.orientation.discovery import question
 from cnam.orientation.funding import routes_for
 from cnam.orientation.profile import SKIPPED, Profile
 from cnam.orientation.ranking import Recommendation, recommend
-from cnam.orientation.ways_in import access_routes_without_bac, neighbour_domains
+from cnam.orientation.ways_in import access_routes_without_bac
 from cnam.privacy import MINOR_MESSAGE, forget_profile
 from cnam.store import get_redis
-from cnam.vocabulary import DOMAINES_HORS_CNAM
 
-NEXT_STEPS = [
-    button("Voir plus", "more_offers"),
-    button("Autre domaine", "other_field"),
-    button("Prendre rendez-vous", "book_appointment"),
-]
+MORE = button("Voir plus", "more_offers")
+OTHER_FIELD = button("Autre domaine", "other_field")
+BOOK = button("Prendre rendez-vous", "book_appointment")
 
 
-def show(dispatcher: CollectingDispatcher, recommendations: list[Recommendation], first: bool) -> None:
-    for index, rec in enumerate(recommendations):
+def show(dispatcher: CollectingDispatcher, profile: Profile, shown: list[Recommendation],
+         seen: list[str], first: bool) -> list[dict[str, Any]]:
+    """The offers, then what next: "Voir plus" only while offers that fit remain,
+    else say so and offer an adviser. Remembers every offer shown."""
+    for index, rec in enumerate(shown):
         dispatcher.utter_message(text=format_recommendation(rec, explain_rncp=first and index == 0))
+    seen = seen + [r.offer.id for r in shown]
+    if recommend(profile, get_catalog(), exclude=set(seen), limit=1, only_fitting=True):
+        dispatcher.utter_message(response="utter_next_steps", buttons=[MORE, OTHER_FIELD, BOOK, DONE])
+    else:
+        dispatcher.utter_message(response="utter_no_more_offers", buttons=[ADVISER, BOOK, OTHER_FIELD, DONE])
+    return [SlotSet("offres_vues", seen)]
 
 
 class ActionRecommend(Action):
@@ -51,27 +57,24 @@ class ActionRecommend(Action):
             dispatcher.utter_message(text=MINOR_MESSAGE)
             return [SlotSet(slot, None) for slot in PROFILE_SLOTS]
         if not may_keep(tracker):
+            # The form did not run for them (nothing kept): the wish is explained here.
+            explain_wishes(dispatcher, profile.domaines)
             dispatcher.utter_message(response="utter_needs_consent")
             return []
-        for wish in DOMAINES_HORS_CNAM.intersection(profile.domaines):
-            neighbours = neighbour_domains(wish)
-            if neighbours:
-                dispatcher.utter_message(text=neighbours.message)
         if profile.niveau == "sans_bac":
             dispatcher.utter_message(response="utter_no_bac_routes")
             for route in access_routes_without_bac(profile):
                 dispatcher.utter_message(text=route)
         recommendations = recommend(profile, get_catalog())
         if not recommendations:
-            dispatcher.utter_message(response="utter_no_offer", buttons=NEXT_STEPS[1:])
+            dispatcher.utter_message(response="utter_no_offer", buttons=[ADVISER, OTHER_FIELD, DONE])
             return []
         name = f", {profile.prenom}" if profile.prenom and profile.prenom != SKIPPED else ""
         dispatcher.utter_message(text=f"Voici les formations qui vous correspondent le mieux{name} :")
-        show(dispatcher, recommendations, first=True)
-        dispatcher.utter_message(response="utter_next_steps", buttons=NEXT_STEPS)
+        events = show(dispatcher, profile, recommendations, [], first=True)
         await stats.record(get_redis(), "profile_completed", tracker.sender_id,
                            domaines=profile.domaines, commune=profile.commune)
-        return [SlotSet("offres_vues", [r.offer.id for r in recommendations])]
+        return events
 
 
 class ActionMoreOffers(Action):
@@ -82,13 +85,8 @@ class ActionMoreOffers(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         seen = list(tracker.get_slot("offres_vues") or [])
         profile = Profile.from_slots(tracker.current_slot_values())
-        more = recommend(profile, get_catalog(), exclude=set(seen))
-        if not more:
-            dispatcher.utter_message(response="utter_no_more_offers", buttons=NEXT_STEPS[1:])
-            return []
-        show(dispatcher, more, first=False)
-        dispatcher.utter_message(response="utter_next_steps", buttons=NEXT_STEPS)
-        return [SlotSet("offres_vues", seen + [r.offer.id for r in more])]
+        more = recommend(profile, get_catalog(), exclude=set(seen), only_fitting=True)
+        return show(dispatcher, profile, more, seen, first=False)
 
 
 class ActionOtherField(Action):
@@ -106,6 +104,7 @@ def ask_discovery(dispatcher: CollectingDispatcher, slot: str) -> list[dict[str,
     """A discovery question with one button per choice (cnam/orientation/discovery.py)."""
     asked = question(slot)
     buttons = [button(c.label, "inform", gout=c.id) for c in asked.choices]
+    buttons.append(button("Je ne sais pas", "skip"))
     dispatcher.utter_message(text=asked.text, buttons=buttons)
     return []
 

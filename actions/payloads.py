@@ -20,3 +20,8 @@ def button(title: str, intent: str, **entities: str) -> dict[str, str]:
 def is_payload(value: Any) -> bool:
     """Text of a button (of another question, caught by a from_text mapping)."""
     return isinstance(value, str) and value.startswith("/")
+
+
+# The ways out that several menus offer: an adviser, or a warm closing.
+ADVISER = button("Parler à un conseiller", "ask_human")
+DONE = button("C'est tout, merci", "goodbye")

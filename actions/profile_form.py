@@ -16,9 +16,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.consent import may_keep
-from actions.handoff import ask_for_adviser
 from cnam.orientation.discovery import choice_for_text, discover_domaines
 from cnam.orientation.profile import SKIPPED
+from cnam.orientation.ways_in import neighbour_domains
 from cnam.text import fold
 from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, MODALITES, NIVEAUX, SITUATIONS
 from rasa_ext.entity_values import default_table
@@ -37,6 +37,15 @@ NAME_PREFIXES = re.compile(
     r"^(je m'?appel+e?|je m appel+e?|moi c'?est|moi c|c'?est|mon pr[ée]nom (c'?est|est)|"
     r"wami hiriwa|wami uhiriwa|appelez-moi)\s+", re.IGNORECASE,
 )
+# Requests with their own rule inside the form (stories/): asked the first name,
+# such a message is a name only if it looks like one, else the rule answers it.
+DIGRESSIONS = {
+    "ask_offers", "ask_prerequisites", "ask_funding", "ask_cnam", "ask_format", "ask_location",
+    "ask_vae", "book_appointment", "cancel_appointment", "reschedule_appointment", "ask_human",
+    "restart", "restart_confirm", "delete_data", "help", "skip", "bot_challenge", "goodbye",
+}
+# Entities that are a fact about the person, never part of a name ("pilote de ligne").
+FACT_ENTITIES = {"situation", "niveau", "domaine", "modalite", "tranche_age", "disponibilite"}
 NOT_NAMES = {
     "bonjour", "salut", "slt", "bjr", "merci", "oui", "non", "ok", "ewa", "aha", "jeje",
     "kwezi", "akory", "cc", "coucou", "hello", "bonsoir", "mrc", "marahaba", "quoi", "pourquoi",
@@ -84,6 +93,23 @@ def first_name(text: str) -> str | None:
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
+def looks_like_name(text: str, entities: list[dict[str, Any]]) -> bool:
+    """A short answer made of name-like words that states no fact about the person."""
+    if not first_name(text) or DONT_KNOW.search(fold(text)):
+        return False
+    stated = {e.get("entity") for e in entities} | {s.entity for s in default_table().spot(text)}
+    return not stated & FACT_ENTITIES
+
+
+def explain_wishes(dispatcher: CollectingDispatcher, domaines: list[str]) -> None:
+    """Say kindly that the CNAM does not teach a wished field, where it is taught, and
+    which close fields it does teach (their offers come with the recommendations)."""
+    for wish in domaines:
+        neighbours = neighbour_domains(wish)
+        if neighbours:
+            dispatcher.utter_message(text=neighbours.message)
+
+
 def availability(text: str) -> str | None:
     folded = fold(text)
     if re.search(r"les deux|peu importe|tout le temps|n'importe|indifferent|flexible", folded):
@@ -116,6 +142,10 @@ class ValidateProfileForm(FormValidationAction):
         return tracker.latest_message.get("text") or ""
 
     def _fail(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if set(tracker.slots_to_validate()) & set(SLOTS) - {slot}:
+            # The message answered another question ("je veux être pilote" when asked
+            # the age): that answer was heard, this question simply comes again.
+            return {slot: None}
         failures = dict(tracker.get_slot("echecs") or {})
         failures[slot] = failures.get(slot, 0) + 1
         if failures[slot] >= 2:
@@ -123,6 +153,11 @@ class ValidateProfileForm(FormValidationAction):
         else:
             dispatcher.utter_message(response="utter_not_understood_answer")
         return {slot: None, "echecs": failures}
+
+    def _dont_know(self, value: Any, tracker: Tracker) -> bool:
+        """The typed answer itself (not an entity found in it) says "je ne sais pas"."""
+        text = self._text(tracker)
+        return value == text and bool(DONT_KNOW.search(fold(text)))
 
     def _ok(self, slot: str, value: Any, tracker: Tracker, **more: Any) -> dict[str, Any]:
         failures = dict(tracker.get_slot("echecs") or {})
@@ -133,32 +168,40 @@ class ValidateProfileForm(FormValidationAction):
         self, slot: str, value: Any, allowed: list[str], dispatcher: CollectingDispatcher,
         tracker: Tracker,
     ) -> dict[str, Any]:
-        if value == SKIPPED:
+        if value == SKIPPED or self._dont_know(value, tracker):
             return self._ok(slot, SKIPPED, tracker)
         found = canonical(slot, value, self._text(tracker), allowed)
         return self._ok(slot, found, tracker) if found else self._fail(slot, dispatcher, tracker)
 
+    async def extract_prenom(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        """While the name is asked, an answer that looks like a name is the name whatever
+        the intent ("Mariama Abdou" once read as a funding question)."""
+        text = self._text(tracker)
+        asked = tracker.active_loop_name == "profile_form" and tracker.get_slot("requested_slot") == "prenom"
+        if not asked or not text or text.startswith("/") or "prenom" in tracker.slots_to_validate():
+            return {}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if looks_like_name(text, tracker.latest_message.get("entities") or []) or intent not in DIGRESSIONS:
+            return {"prenom": text}
+        return {}  # nothing extracted: the form steps aside and the request's rule answers
+
     async def validate_prenom(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value == SKIPPED:
+        if value == SKIPPED or self._dont_know(value, tracker):
             return self._ok("prenom", SKIPPED, tracker)
         name = first_name(str(value))
-        if name:
+        typed = value == self._text(tracker)  # not the NLU's prenom entity
+        if name and (not typed or looks_like_name(str(value), tracker.latest_message.get("entities") or [])):
             dispatcher.utter_message(text=f"Enchanté, {name} !")
             return self._ok("prenom", name, tracker)
-        # Not a name: a request the form let through while it asked the name.
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "ask_human":
-            await ask_for_adviser(dispatcher, tracker, "demande_conseiller", "utter_handoff_done")
-            return {"prenom": None}
-        if intent in {"bot_challenge", "goodbye"}:
-            dispatcher.utter_message(response=f"utter_{intent}")
-            return {"prenom": None}
         return self._fail("prenom", dispatcher, tracker)
 
     async def validate_tranche_age(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         brackets = ["moins_16", "16_17", "18_25", "26_plus", SKIPPED]
+        if self._dont_know(value, tracker):
+            return self._ok("tranche_age", SKIPPED, tracker)
         bracket = value if value in brackets else age_bracket(str(value))
         if not bracket:
             return self._fail("tranche_age", dispatcher, tracker)
@@ -188,6 +231,8 @@ class ValidateProfileForm(FormValidationAction):
     async def validate_disponibilite(self, value: Any, dispatcher: CollectingDispatcher,
                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         allowed = ["journee", "soir_weekend", "indifferent", SKIPPED]
+        if self._dont_know(value, tracker):
+            return self._ok("disponibilite", SKIPPED, tracker)
         found = value if value in allowed else availability(str(value))
         if not found:
             return self._fail("disponibilite", dispatcher, tracker)
@@ -208,6 +253,7 @@ class ValidateProfileForm(FormValidationAction):
             found = [spotted] if spotted else []
         if not found:
             return self._fail("domaine", dispatcher, tracker)
+        explain_wishes(dispatcher, found)
         return self._ok("domaine", list(dict.fromkeys(found)), tracker)
 
     async def validate_gout_1(self, value: Any, dispatcher: CollectingDispatcher,

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import ask_for_adviser
-from actions.payloads import button
+from actions.payloads import DONE, button
 from actions.profile_form import PROFILE_SLOTS
 
 # French names of the intents offered when the assistant hesitates.
@@ -80,6 +80,6 @@ class ActionFallback(Action):
         ranking = tracker.latest_message.get("intent_ranking") or []
         likely = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:3]
         buttons = [button(INTENT_LABELS[name], name) for name in likely]
-        buttons.append(button("Autre chose", "help"))
+        buttons += [button("Autre chose", "help"), DONE]
         dispatcher.utter_message(response="utter_fallback_rephrase", buttons=buttons)
         return []

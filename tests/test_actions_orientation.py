@@ -5,7 +5,8 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.orientation import ActionAnswerFunding, ActionMoreOffers, ActionRecommend
-from tests.actions_support import DOMAIN, texts, tracker_from_fixture
+from cnam.orientation.ways_in import neighbour_domains
+from tests.actions_support import DOMAIN, REFUSED, texts, tracker_from_fixture
 
 FIXTURE = "tracker_profile_niveau.json"
 
@@ -35,7 +36,7 @@ async def test_recommendations_for_a_job_seeker_in_btp(redis) -> None:  # type: 
     assert len(cards) == 3 and all(len(card) <= 350 for card in cards)
     assert "Anli" in dispatcher.messages[0]["text"]
     assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == [
-        "/more_offers", "/other_field", "/book_appointment"]
+        "/more_offers", "/other_field", "/book_appointment", "/goodbye"]
 
     more = CollectingDispatcher()
     events = await ActionMoreOffers().run(more, tracker_from_fixture(
@@ -50,10 +51,47 @@ async def test_under_16_gets_orientation_and_profile_forgotten(redis) -> None:  
     assert {e["name"] for e in events} >= {"prenom", "situation"} and all(e["value"] is None for e in events)
 
 
-async def test_medicine_wish_is_answered_kindly_with_neighbours(redis) -> None:  # type: ignore[no-untyped-def]
+async def test_medicine_wish_without_consent_is_still_explained(redis) -> None:  # type: ignore[no-untyped-def]
+    """The form keeps nothing for someone who refused, so the recommendation step explains."""
+    dispatcher = CollectingDispatcher()
+    await ActionRecommend().run(dispatcher, tracker_from_fixture(
+        FIXTURE, domaine=["medecine"], niveau="bac", metadata=REFUSED), DOMAIN)
+    assert texts(dispatcher) == [neighbour_domains("medecine").message, "utter_needs_consent"]
+
+
+async def test_medicine_wish_is_explained_once(redis) -> None:  # type: ignore[no-untyped-def]
+    """With consent the form explained it when it was said: the offers come without repeating it."""
     dispatcher = CollectingDispatcher()
     await ActionRecommend().run(dispatcher, tracker_from_fixture(FIXTURE, domaine=["medecine"], niveau="bac"), DOMAIN)
-    assert "ne forme pas à la médecine" in texts(dispatcher)[0]
+    said = texts(dispatcher)
+    assert neighbour_domains("medecine").message not in said
+    assert "proche de la médecine" in said[1]
+
+
+async def test_more_offers_stop_when_what_is_left_does_not_fit(redis) -> None:  # type: ignore[no-untyped-def]
+    """BTP wished: "Voir plus" shows BTP offers only, then says so and offers an adviser."""
+    profile = {"niveau": "bac", "domaine": ["btp"], "modalite": "alternance", "disponibilite": "journee"}
+    seen: list[str] = []
+    rounds = []
+    for _ in range(10):
+        dispatcher = CollectingDispatcher()
+        events = await ActionMoreOffers().run(dispatcher, tracker_from_fixture(
+            FIXTURE, offres_vues=seen, **profile), DOMAIN)
+        seen = events[0]["value"]
+        rounds.append(dispatcher.messages)
+        if dispatcher.messages[-1].get("response") == "utter_no_more_offers":
+            break
+    last = rounds[-1][-1]
+    assert last["response"] == "utter_no_more_offers"
+    assert [b["payload"] for b in last["buttons"]] == ["/ask_human", "/book_appointment", "/other_field", "/goodbye"]
+    assert len(rounds) < 10
+    cards = [m["text"] for messages in rounds for m in messages if (m.get("text") or "").startswith("📚")]
+    assert cards and not any("Autre domaine que celui visé" in card for card in cards)
+    for messages in rounds[:-1]:
+        assert messages[-1]["response"] == "utter_next_steps"
+    nothing_left = CollectingDispatcher()
+    await ActionMoreOffers().run(nothing_left, tracker_from_fixture(FIXTURE, offres_vues=seen, **profile), DOMAIN)
+    assert texts(nothing_left) == ["utter_no_more_offers"]
 
 
 async def test_no_bac_lists_access_routes(redis) -> None:  # type: ignore[no-untyped-def]

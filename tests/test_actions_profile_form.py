@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.profile_form import ValidateProfileForm, age_bracket, availability, first_name
+from cnam.orientation.ways_in import neighbour_domains
 from tests.actions_support import DOMAIN, tracker_from_fixture
 
 FIXTURE = "tracker_profile_niveau.json"
@@ -124,14 +125,71 @@ async def test_skipped_discovery_leaves_field_unknown(form: ValidateProfileForm)
     assert result["domaine"] == ["inconnu"]
 
 
-async def test_asking_for_a_person_instead_of_a_name_is_honoured(form: ValidateProfileForm, redis) -> None:  # type: ignore[no-untyped-def]
-    from cnam import handoff
-
-    text = "je veux parler a un conseiller"
-    tracker = tracker_from_fixture(FIXTURE, text=text, entities=[], intent="ask_human", requested_slot="prenom")
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Mariama Abdou", "ask_funding"), ("houssamie madi", "out_of_scope"), ("Anli Saïd", "nlu_fallback"),
+])
+async def test_a_full_name_is_the_name_whatever_the_intent(form: ValidateProfileForm, text: str,
+                                                           intent: str) -> None:
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=[], intent=intent, requested_slot="prenom")
+    assert await form.extract_prenom(CollectingDispatcher(), tracker, DOMAIN) == {"prenom": text}
     dispatcher = CollectingDispatcher()
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=[], intent=intent, requested_slot="prenom",
+                                   candidates={"prenom": text})
     result = await form.validate_prenom(text, dispatcher, tracker, DOMAIN)
-    assert result == {"prenom": None}
-    assert dispatcher.messages[-1]["response"] == "utter_handoff_done"
-    records = [r async for r in handoff.all_records(redis)]
-    assert [r.reason for r in records] == ["demande_conseiller"]
+    expected = " ".join(w[0].upper() + w[1:] for w in text.split())
+    assert result["prenom"] == expected
+    assert [m["text"] for m in dispatcher.messages] == [f"Enchanté, {expected} !"]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("je veux parler a un conseiller", "ask_human"), ("c payant ?", "ask_funding"), ("t un robot ?", "bot_challenge"),
+])
+async def test_a_request_instead_of_the_name_is_left_to_its_rule(form: ValidateProfileForm, text: str,
+                                                                  intent: str) -> None:
+    """Nothing extracted: Rasa's form steps aside, the request's rule answers, the form asks again."""
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=[], intent=intent, requested_slot="prenom")
+    assert await form.extract_prenom(CollectingDispatcher(), tracker, DOMAIN) == {}
+
+
+async def test_the_name_is_read_only_while_it_is_asked(form: ValidateProfileForm) -> None:
+    tracker = tracker_from_fixture(FIXTURE, text="Mariama Abdou", entities=[], intent="ask_funding")
+    assert await form.extract_prenom(CollectingDispatcher(), tracker, DOMAIN) == {}
+
+
+async def test_a_wish_typed_for_the_name_is_explained_not_misunderstood(form: ValidateProfileForm) -> None:
+    text = "pilote de ligne"
+    entities = [{"entity": "domaine", "value": "pilotage", "start": 0, "end": 15}]
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=entities, intent="inform", requested_slot="prenom",
+                                   candidates={"domaine": ["pilotage"]})
+    assert await form.extract_prenom(CollectingDispatcher(), tracker, DOMAIN) == {"prenom": text}
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=entities, intent="inform", requested_slot="prenom",
+                                   candidates={"domaine": ["pilotage"], "prenom": text})
+    dispatcher = CollectingDispatcher()
+    assert await form.validate_prenom(text, dispatcher, tracker, DOMAIN) == {"prenom": None}
+    assert await form.validate_domaine(["pilotage"], dispatcher, tracker, DOMAIN) == {
+        "domaine": ["pilotage"], "echecs": {}}
+    assert [m["text"] for m in dispatcher.messages] == [neighbour_domains("pilotage").message]
+    assert "école de pilotage" in dispatcher.messages[0]["text"]
+
+
+async def test_an_answer_to_another_question_is_not_a_miss(form: ValidateProfileForm) -> None:
+    """Asked the age, "je veux etre medecin": the wish is explained, the age asked again, no complaint."""
+    text = "je veux etre medecin"
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=[{"entity": "domaine", "value": "medecine"}],
+                                   intent="inform", requested_slot="tranche_age",
+                                   candidates={"domaine": ["medecine"], "tranche_age": text})
+    dispatcher = CollectingDispatcher()
+    assert await form.validate_tranche_age(text, dispatcher, tracker, DOMAIN) == {"tranche_age": None}
+    await form.validate_domaine(["medecine"], dispatcher, tracker, DOMAIN)
+    said = [m["text"] for m in dispatcher.messages]
+    assert said == [neighbour_domains("medecine").message]
+    assert "Parcoursup" in said[0] and "université" in said[0]
+
+
+@pytest.mark.parametrize("text", ["jsp", "je sais pas", "aucune idée"])
+async def test_dont_know_typed_skips_the_question(form: ValidateProfileForm, text: str) -> None:
+    tracker = tracker_from_fixture(FIXTURE, text=text, entities=[], intent="deny")
+    dispatcher = CollectingDispatcher()
+    assert (await form.validate_niveau(text, dispatcher, tracker, DOMAIN))["niveau"] == "inconnu"
+    assert (await form.validate_tranche_age(text, dispatcher, tracker, DOMAIN))["tranche_age"] == "inconnu"
+    assert dispatcher.messages == []

@@ -215,3 +215,16 @@ def test_every_user_facing_string_fits_in_a_message(catalog) -> None:
         assert len(neighbour_domains(wish).message) <= MAX_MESSAGE
     for question in QUESTIONS:
         assert len(question.text) <= MAX_MESSAGE
+
+
+def test_only_fitting_offers_for_voir_plus(catalog) -> None:
+    """A named field: offers in it (or its neighbours) only. None named: those with more for than against."""
+    btp = Profile(niveau="bac", domaines=["btp"])
+    fitting = recommend(btp, catalog, limit=100, only_fitting=True)
+    assert fitting and all("btp" in {r.offer.domaine, *r.offer.domaines_secondaires} for r in fitting)
+    assert len(fitting) < len(recommend(btp, catalog, limit=100))
+    pilot = recommend(Profile(niveau="bac", domaines=["pilotage"]), catalog, limit=100, only_fitting=True)
+    assert pilot and all({r.offer.domaine, *r.offer.domaines_secondaires} & {"transport_logistique", "tourisme"}
+                         for r in pilot)
+    unknown = recommend(Profile(niveau="bac", situation="demandeur_emploi"), catalog, limit=100, only_fitting=True)
+    assert unknown and all(r.score > 0 for r in unknown)

@@ -4,7 +4,10 @@ An offer's score adds up simple criteria: level (an offer one level above the
 person's stays possible, lower, with the access route named), field, format
 and schedule, public, and a small bonus for offers confirmed in Mayotte.
 Unknown answers are neutral. Ties are broken by offer id, so the same profile
-always gets the same list.
+always gets the same list. An offer *fits* when it is in the field the person
+named (or a neighbour of a field the CNAM does not teach), or, with no field
+named, when more criteria speak for it than against it: "voir plus" shows
+only offers that fit.
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ class _Assessment:
     because: list[str] = field(default_factory=list)  # "parce que …" clauses
     caveats: list[str] = field(default_factory=list)  # always said (a missing level)
     notes: list[str] = field(default_factory=list)  # said if room, in this order
+    other_field: bool = False  # the person named a field and this offer is in none of them
 
     def reasons(self) -> tuple[str, ...]:
         sentences = []
@@ -148,6 +152,7 @@ def _assess_domain(offer: Offer, wishes: dict[str, str], a: _Assessment) -> None
     ]
     if not matches:
         a.score += OTHER_DOMAIN
+        a.other_field = True
         a.notes.append(_OTHER_FIELD)
         return
     points, named = max(matches, key=lambda m: m[0])
@@ -221,8 +226,9 @@ def _assess(profile: Profile, offer: Offer, wishes: dict[str, str]) -> _Assessme
 
 
 def recommend(profile: Profile, catalog: Catalog, exclude: Collection[str] = frozenset(),
-              limit: int = 3) -> list[Recommendation]:
-    """The ``limit`` best offers for this profile, best first, skipping ``exclude`` ids."""
+              limit: int = 3, only_fitting: bool = False) -> list[Recommendation]:
+    """The ``limit`` best offers for this profile, best first, skipping ``exclude`` ids
+    (and, with ``only_fitting``, the offers that do not fit)."""
     wishes = _wishes(profile)
     ranked = []
     for offer in catalog.offers:
@@ -234,6 +240,9 @@ def recommend(profile: Profile, catalog: Catalog, exclude: Collection[str] = fro
         routes = tuple(funding_routes(profile, offer))
         if all(route.key == "AUTOFINANCEMENT" for route in routes):
             assessment.score += NO_FUNDING
+        fits = not assessment.other_field if wishes else assessment.score > 0
+        if only_fitting and not fits:
+            continue
         ranked.append(Recommendation(offer, assessment.score, assessment.reasons(), routes,
                                      assessment.essential()))
     ranked.sort(key=lambda rec: (-rec.score, rec.offer.id))

@@ -21,14 +21,16 @@ NEIGHBOURS = {
     "medecine": Neighbours(
         ("sante_social", "enseignement"),
         "C'est un beau projet ! Le CNAM ne forme pas à la médecine : ces études se font à "
-        "l'université. Si vous aimez soigner et aider, le sanitaire et social ou l'éducation "
-        "sont proches, et le CNAM y forme.",
+        "l'université, après le bac, en s'inscrivant sur Parcoursup. Si vous aimez soigner "
+        "et aider, le sanitaire et social ou l'éducation sont proches : le CNAM y forme, "
+        "je vous montre ces formations.",
     ),
     "pilotage": Neighbours(
         ("transport_logistique", "tourisme"),
-        "C'est un beau rêve ! Le CNAM ne forme pas les pilotes d'avion : ce sont des écoles "
-        "spécialisées. Si les avions et les voyages vous attirent, le transport, la logistique "
-        "ou le tourisme sont proches, et le CNAM y forme.",
+        "C'est un beau rêve ! Le CNAM ne forme pas les pilotes d'avion : cela se fait dans "
+        "une école de pilotage (par exemple l'ENAC, ou une école privée agréée). Si les avions "
+        "et les voyages vous attirent, le transport, la logistique ou le tourisme sont "
+        "proches : le CNAM y forme, je vous montre ces formations.",
     ),
 }
 
