@@ -14,7 +14,7 @@ from actions.booking_form import FORM, choose_from_wish, end_attempt, typed_wish
 from actions.booking_questions import slot_label
 from actions.consent import may_keep
 from actions.handoff import hand_over
-from actions.payloads import button
+from actions.payloads import DONE, button
 from cnam import clock
 from cnam.booking import appointments, ics, reservations, wording
 from cnam.booking.calendar import Refusal, Slot
@@ -65,7 +65,7 @@ class ActionConfirmBooking(Action):
             dispatcher.utter_message(
                 text=f"Vous avez déjà un rendez-vous : {line}.",
                 buttons=[button("Déplacer", "reschedule_appointment"),
-                         button("Annuler", "cancel_appointment")],
+                         button("Annuler", "cancel_appointment"), DONE],
             )
             return end_attempt()
         made = result.booking
@@ -74,7 +74,7 @@ class ActionConfirmBooking(Action):
             text = wording.refusal(config, why)
             if result.alternatives:
                 text += " Voici les plus proches :"
-            dispatcher.utter_message(text=text, buttons=_alternative_buttons(result.alternatives))
+            dispatcher.utter_message(text=text, buttons=[*_alternative_buttons(result.alternatives), DONE])
             return [SlotSet("rdv_creneau", None), SlotSet("rdv_validation", None)]
         dispatcher.utter_message(text=wording.confirmation(made))
         dispatcher.utter_message(text=wording.arrangement(config, made.mode,
@@ -111,7 +111,7 @@ async def ask_cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     bookings = await reservations.upcoming(get_redis(), tracker.sender_id, clock.now())
     if not bookings:
         dispatcher.utter_message(text="Vous n'avez pas de rendez-vous prévu.",
-                                 buttons=[button("Prendre rendez-vous", "book_appointment")])
+                                 buttons=[button("Prendre rendez-vous", "book_appointment"), DONE])
         return [SlotSet("rdv_annulation", None)]
     if len(bookings) == 1:
         [only] = bookings
@@ -155,7 +155,7 @@ class ActionCancelBookingConfirm(Action):
         await appointments.cancel(redis, tracker.sender_id, booking_id)
         dispatcher.utter_message(
             text=f"C'est annulé : votre rendez-vous du {format_fr(found.start)} est supprimé.",
-            buttons=[button("Prendre un autre rendez-vous", "book_appointment")],
+            buttons=[button("Prendre un autre rendez-vous", "book_appointment"), DONE],
         )
         events = [SlotSet("rdv_annulation", None)]
         if tracker.get_slot("rdv_confirme") == booking_id:
@@ -204,13 +204,13 @@ class ActionShowBooking(Action):
         bookings = await reservations.upcoming(get_redis(), tracker.sender_id, clock.now())
         if not bookings:
             dispatcher.utter_message(text="Vous n'avez pas de rendez-vous prévu.",
-                                     buttons=[button("Prendre rendez-vous", "book_appointment")])
+                                     buttons=[button("Prendre rendez-vous", "book_appointment"), DONE])
             return []
         lines = [f"• {wording.booking_line(b)}, avec {b.adviser_name}" for b in bookings]
         title = "Votre rendez-vous :" if len(bookings) == 1 else "Vos rendez-vous :"
         dispatcher.utter_message(
             text="\n".join([title, *lines, "(heure de Mayotte)"]),
             buttons=[button("Déplacer", "reschedule_appointment"),
-                     button("Annuler", "cancel_appointment")],
+                     button("Annuler", "cancel_appointment"), DONE],
         )
         return []

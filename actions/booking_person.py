@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import INTENT_TOPICS
-from actions.payloads import button, is_payload
+from actions.payloads import STOP_BOOKING, button, is_payload
 from actions.profile_form import canonical, first_name
 from cnam.booking.phone import normalize_phone
 from cnam.orientation.profile import SKIPPED
@@ -25,6 +25,7 @@ from cnam.vocabulary import COMMUNES, SUJET
 
 # The "Non, un autre prénom" button.
 ANOTHER_NAME = "autre_prenom"
+NAME_NOT_SAID = button("Je préfère ne pas le dire", "inform", rdv_prenom=SKIPPED)
 REQUEST_CONTACT = {"request_contact": "📱 Partager mon numéro"}
 PHONE_NEEDED = (
     "Pour un rendez-vous par téléphone, il faut un numéro. Vous pouvez aussi "
@@ -107,15 +108,16 @@ class ActionAskRdvPrenom(Action):
                   domain: DomainDict) -> list[dict[str, Any]]:
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         telegram = first_name(str(metadata.get("telegram_first_name") or ""))
-        skip = button("Je préfère ne pas le dire", "inform", rdv_prenom=SKIPPED)
         if telegram and ANOTHER_NAME not in _text(tracker):
             dispatcher.utter_message(
                 text=f"Pour le conseiller : c'est bien {telegram} ?",
                 buttons=[button("Oui", "inform", rdv_prenom=telegram),
-                         button("Non, un autre prénom", "inform", rdv_prenom=ANOTHER_NAME), skip],
+                         button("Non, un autre prénom", "inform", rdv_prenom=ANOTHER_NAME),
+                         NAME_NOT_SAID, STOP_BOOKING],
             )
         else:
-            dispatcher.utter_message(text="Quel est votre prénom, pour le conseiller ?", buttons=[skip])
+            dispatcher.utter_message(text="Quel est votre prénom, pour le conseiller ?",
+                                     buttons=[NAME_NOT_SAID, STOP_BOOKING])
         return []
 
 
@@ -138,7 +140,8 @@ class ActionAskRdvSujet(Action):
         dispatcher.utter_message(
             text="C'est à quel sujet ? Le conseiller préparera le rendez-vous.",
             buttons=[button(label, "inform", rdv_sujet=key) for key, label in SUJET.items()
-                     if key != "autre"] + [button("Autre chose, je ne sais pas", "inform", rdv_sujet="autre")],
+                     if key != "autre"]
+            + [button("Autre chose, je ne sais pas", "inform", rdv_sujet="autre"), STOP_BOOKING],
         )
         return []
 
@@ -160,6 +163,6 @@ class ActionAskRdvTelephone(Action):
             "« Partager mon numéro », ou écrivez-le.")})
         dispatcher.utter_message(
             text="C'est facultatif.",
-            buttons=[button("Non merci, sans numéro", "inform", rdv_telephone=SKIPPED)],
+            buttons=[button("Non merci, sans numéro", "inform", rdv_telephone=SKIPPED), STOP_BOOKING],
         )
         return []

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking_form import OTHER_DAY, day_of
-from actions.payloads import button
+from actions.payloads import STOP_BOOKING, button
 from cnam import clock
 from cnam.booking import reservations, wording
 from cnam.booking.calendar import Refusal, Slot, Window, nearest, one_per_time, parse_slot_id
@@ -57,7 +57,7 @@ class ActionAskRdvMode(Action):
         dispatcher.utter_message(
             text="Comment voulez-vous rencontrer un conseiller ?",
             buttons=[button(config.modes[m].label, "inform", rdv_mode=m)  # type: ignore[index]
-                     for m in config.offered_modes()],
+                     for m in config.offered_modes()] + [STOP_BOOKING],
         )
         return []
 
@@ -83,7 +83,7 @@ async def _ask_day(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         buttons=[
             button(names.get(d, format_day_short(d)), "inform", rdv_jour=d.isoformat())
             for d in days[:MAX_DAYS]
-        ],
+        ] + [STOP_BOOKING],
     )
 
 
@@ -120,7 +120,7 @@ class ActionAskRdvCreneau(Action):
         dispatcher.utter_message(
             text=f"À quelle heure, {format_day(day)} ? (heure de Mayotte)",  # type: ignore[arg-type]
             buttons=[button(slot_label(s, with_day=False), "inform", rdv_creneau=s.id)
-                     for s in shown] + [button("Autre jour", "inform", rdv_jour=OTHER_DAY)],
+                     for s in shown] + [button("Autre jour", "inform", rdv_jour=OTHER_DAY), STOP_BOOKING],
         )
         return []
 
@@ -139,7 +139,7 @@ class ActionAskRdvValidation(Action):
         dispatcher.utter_message(
             text=wording.summary(config, slot, tracker.get_slot("rdv_mode"),
                                           tracker.get_slot("rdv_telephone"), moving),
-            buttons=[button("Confirmer", "affirm"), button("Changer", "deny")],
+            buttons=[button("Confirmer", "affirm"), button("Changer", "deny"), STOP_BOOKING],
         )
         return []
 

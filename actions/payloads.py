@@ -25,3 +25,5 @@ def is_payload(value: Any) -> bool:
 # The ways out that several menus offer: an adviser, or a warm closing.
 ADVISER = button("Parler à un conseiller", "ask_human")
 DONE = button("C'est tout, merci", "goodbye")
+# Inside the booking form: leave it (the rule stops the form, nothing is booked).
+STOP_BOOKING = button("Annuler la demande", "cancel_appointment")

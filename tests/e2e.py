@@ -96,6 +96,29 @@ class Person:
                 return await self.replies()
         raise AssertionError(f"no button {title!r}; last messages: {texts(self.fake.sent[self.chat_id][-3:])}")
 
+    async def answer_until_summary(self, latest: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Answer the booking form's questions about the person (actions/booking_person.py),
+        whichever it asks, by their first button; returns the summary to confirm."""
+        for _ in range(5):
+            titles = button_titles(latest[-1])
+            if "Confirmer" in titles:
+                return latest
+            for choice in ("Oui", "Mamoudzou", "Choix d'une formation", "Non merci, sans numéro"):
+                if choice in titles:
+                    latest = await self.press(choice)
+                    break
+            else:
+                raise AssertionError(f"unexpected booking question: {texts(latest)}")
+        raise AssertionError(f"no summary: {texts(latest)}")
+
+    async def book_first_slot(self, mode: str = "Sur place au CNAM") -> list[dict[str, Any]]:
+        """Book the first free time from "je veux un rdv"; returns the confirmation."""
+        await self.say("je veux un rdv")
+        days = await self.press(mode)
+        times = await self.press(button_titles(days[-1])[0])
+        await self.answer_until_summary(await self.press(button_titles(times[-1])[0]))
+        return await self.press("Confirmer")
+
     async def start_with_consent(self, first: str = "bjr") -> list[dict[str, Any]]:
         prompt = await self.say(first)
         assert "J'accepte" in button_titles(prompt[-1]), texts(prompt)

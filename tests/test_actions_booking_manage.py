@@ -39,8 +39,9 @@ async def test_confirmation_when_the_slot_was_just_taken(env) -> None:
     slots, dispatcher, _ = await run(booking_manage.ActionConfirmBooking(), slots=CONFIRMED, active=False)
     assert texts(dispatcher) == [
         "Ce créneau vient d'être pris par quelqu'un d'autre. Voici les plus proches :"]
-    offered = payloads(dispatcher)
+    *offered, done = payloads(dispatcher)
     assert 1 <= len(offered) <= 4 and all(p.startswith('/inform{"rdv_creneau":') for p in offered)
+    assert done == "/goodbye"
     assert f'"{SLOT}"' not in " ".join(offered)
     assert slots == {"rdv_creneau": None, "rdv_validation": None}
     assert await reservations.get_booking(env, ME, NOW) is None
@@ -93,7 +94,7 @@ async def test_no_appointment_to_cancel(env) -> None:
     slots, dispatcher, _ = await run(booking_manage.ActionCancelBooking(), "booking_idle.json")
     assert slots == {"rdv_annulation": None}
     assert texts(dispatcher) == ["Vous n'avez pas de rendez-vous prévu."]
-    assert payloads(dispatcher) == ["/book_appointment"]
+    assert payloads(dispatcher) == ["/book_appointment", "/goodbye"]
 
 
 async def test_reschedule_keeps_the_old_one_until_the_new_is_confirmed(env) -> None:
@@ -120,7 +121,7 @@ async def test_show_booking(env) -> None:
     await reservations.reserve(env, CONFIG, ME, SLOT, "telephone", NOW, telephone="0639123456")
     _, shown, _ = await run(booking_manage.ActionShowBooking(), "booking_idle.json", intent="show_booking")
     assert "jeudi 3 décembre à 14 h 30, par téléphone, avec Zaïnaba" in texts(shown)[0]
-    assert payloads(shown) == ["/reschedule_appointment", "/cancel_appointment"]
+    assert payloads(shown) == ["/reschedule_appointment", "/cancel_appointment", "/goodbye"]
 
 
 async def test_second_appointment_question(env) -> None:

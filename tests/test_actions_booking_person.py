@@ -25,7 +25,7 @@ async def test_the_telegram_first_name_is_offered(env) -> None:
     assert message["text"] == "Pour le conseiller : c'est bien Houssamie ?"
     assert [b["payload"] for b in message["buttons"]] == [
         '/inform{"rdv_prenom":"Houssamie"}', '/inform{"rdv_prenom":"autre_prenom"}',
-        '/inform{"rdv_prenom":"inconnu"}']
+        '/inform{"rdv_prenom":"inconnu"}', "/cancel_appointment"]
 
 
 async def test_no_means_the_plain_question(env) -> None:
@@ -81,7 +81,8 @@ async def test_the_number_is_optional_except_by_phone(env) -> None:
     assert texts(dispatcher) == [booking_person.PHONE_NEEDED]
     _, asked, _ = await run(booking_person.ActionAskRdvTelephone(), slots={"rdv_mode": "site"})
     assert asked.messages[0]["custom"]["request_contact"] == "📱 Partager mon numéro"
-    assert [b["payload"] for b in asked.messages[1]["buttons"]] == ['/inform{"rdv_telephone":"inconnu"}']
+    assert [b["payload"] for b in asked.messages[1]["buttons"]] == [
+        '/inform{"rdv_telephone":"inconnu"}', "/cancel_appointment"]
 
 
 async def test_the_card_of_a_quick_booking_says_who_and_why(env) -> None:

@@ -32,7 +32,10 @@ async def test_booking_then_card_claimed_relay_and_fin(live_bot: LiveBot) -> Non
     first_day = button_titles(days[-1])[0]
     slots = await person.press(first_day)
     first_slot = button_titles(slots[-1])[0]
-    summary = await person.press(first_slot)
+    # The profile said the name, the commune and the topic: only the number is offered.
+    offered = await person.press(first_slot)
+    assert texts(offered)[-1] == "C'est facultatif.", texts(offered)
+    summary = await person.press("Non merci, sans numéro")
     assert "Confirmer" in button_titles(summary[-1]), texts(summary)
     confirmed = await person.press("Confirmer")
     written = " ".join(texts(confirmed))

@@ -10,7 +10,7 @@ from bot import consent, erasure
 from bot import person_chat as handlers
 from cnam.keys import shared_key
 from cnam.privacy import person_keys
-from tests.e2e import ADVISERS_GROUP, LiveBot, button_titles, said, texts
+from tests.e2e import ADVISERS_GROUP, LiveBot, said, texts
 
 pytestmark = pytest.mark.stack
 
@@ -55,11 +55,7 @@ async def test_non_text_input_gets_a_short_french_answer(live_bot: LiveBot, send
 async def test_erasure_leaves_nothing_and_frees_the_slot(live_bot: LiveBot) -> None:
     person = live_bot.person(650004)
     await person.start_with_consent("bonjour")
-    await person.say("je veux un rdv")
-    days = await person.press("Sur place au CNAM")
-    slots = await person.press(button_titles(days[-1])[0])
-    await person.press(button_titles(slots[-1])[0])
-    confirmed = await person.press("Confirmer")
+    confirmed = await person.book_first_slot()
     assert any("heure de Mayotte" in t for t in texts(confirmed)), texts(confirmed)
     client = aioredis.from_url(live_bot.stack.redis.url, decode_responses=True)
     try:

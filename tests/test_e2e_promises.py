@@ -13,7 +13,7 @@ from bot.adviser_group import CLAIMED_NOTICE
 from cnam import handoff_queue, privacy
 from cnam.booking import reminders
 from cnam.keys import person_key, prefix, shared_key
-from tests.e2e import ADVISER, ADVISERS_GROUP, LiveBot, Person, button_titles, said, texts
+from tests.e2e import ADVISER, ADVISERS_GROUP, LiveBot, button_titles, said, texts
 
 pytestmark = pytest.mark.stack
 
@@ -31,14 +31,6 @@ async def kinds(store: aioredis.Redis, chat_id: int) -> set[str]:
 
 async def no_anonymous_tracker_left(store: aioredis.Redis) -> bool:
     return [k async for k in store.scan_iter(match=person_key("tracker", "anon*"))] == []
-
-
-async def book_first_slot(person: Person) -> list[dict]:
-    await person.say("je veux un rdv")
-    days = await person.press("Sur place au CNAM")
-    slots = await person.press(button_titles(days[-1])[0])
-    await person.press(button_titles(slots[-1])[0])
-    return await person.press("Confirmer")
 
 
 async def a_card_for_someone_who_agreed(live_bot: LiveBot, chat_id: int) -> dict:
@@ -98,7 +90,7 @@ async def test_erasure_during_a_live_relay(live_bot, store) -> None:
     await person.start_with_consent("bonjour")
     slots_before = [k async for k in store.scan_iter(match=shared_key("slot", "*"))]
     cards_before = len(fake.messages(ADVISERS_GROUP))
-    await book_first_slot(person)
+    await person.book_first_slot()
     await fake.wait_for(lambda: len(fake.messages(ADVISERS_GROUP)) > cards_before, 30)
     [card] = fake.messages(ADVISERS_GROUP)[cards_before:]
     fake.press_button(ADVISERS_GROUP, card["message_id"], "Je prends", user_id=ADVISER)
@@ -130,7 +122,7 @@ async def test_stats_after_one_booking(live_bot, store) -> None:
         await store.delete(key)
     person = live_bot.person(660006)
     await person.start_with_consent("bonjour")
-    confirmed = await book_first_slot(person)
+    confirmed = await person.book_first_slot()
     assert any(m.get("document") for m in confirmed), texts(confirmed)
 
     before = len(fake.messages(ADVISERS_GROUP))

@@ -41,7 +41,7 @@ async def test_a_vae_question_then_an_appointment_gives_a_full_card(live_bot: Li
     ]
     assert fake.markup_sent_with(offered[0])["keyboard"][0][0]["request_contact"] is True
     summary = await person.press("Non merci, sans numéro")
-    assert button_titles(summary[-1]) == ["Confirmer", "Changer"], texts(summary)
+    assert button_titles(summary[-1]) == ["Confirmer", "Changer", "Annuler la demande"], texts(summary)
 
     cards_before = len(fake.messages(ADVISERS_GROUP))
     await person.press("Confirmer")
