@@ -7,9 +7,19 @@ from __future__ import annotations
 import pytest
 
 from bot import consent
-from tests.e2e import ADVISERS_GROUP, LiveBot, button_titles, said, texts
+from tests.e2e import ADVISERS_GROUP, LiveBot, Person, button_titles, said, texts
 
 pytestmark = pytest.mark.stack
+
+
+async def card_once_confirmed(live_bot: LiveBot, person: Person) -> list[str]:
+    """Press "Confirmer" on the summary; the lines of the card the advisers get."""
+    fake = live_bot.fake
+    before = len(fake.messages(ADVISERS_GROUP))
+    await person.press("Confirmer")
+    await fake.wait_for(lambda: len(fake.messages(ADVISERS_GROUP)) > before, 30)
+    [card] = fake.messages(ADVISERS_GROUP)[before:]
+    return card["text"].splitlines()
 
 
 async def test_a_vae_question_then_an_appointment_gives_a_full_card(live_bot: LiveBot) -> None:
@@ -43,17 +53,10 @@ async def test_a_vae_question_then_an_appointment_gives_a_full_card(live_bot: Li
     summary = await person.press("Non merci, sans numéro")
     assert button_titles(summary[-1]) == ["Confirmer", "Changer", "Annuler la demande"], texts(summary)
 
-    cards_before = len(fake.messages(ADVISERS_GROUP))
-    await person.press("Confirmer")
-    await fake.wait_for(lambda: len(fake.messages(ADVISERS_GROUP)) > cards_before, 30)
-    [card] = fake.messages(ADVISERS_GROUP)[cards_before:]
-    for line in (
-        "Motif : Question VAE, rendez-vous demandé",
-        "Telegram : Houssamie Abdou (@houss976)",
-        "Prénom : Houssamie",
-        "Commune : Mamoudzou",
-    ):
-        assert line in card["text"].splitlines(), card["text"]
+    card = await card_once_confirmed(live_bot, person)
+    for line in ("Motif : Question VAE, rendez-vous demandé", "Telegram : Houssamie Abdou (@houss976)",
+                 "Prénom : Houssamie", "Commune : Mamoudzou"):
+        assert line in card, "\n".join(card)
 
 
 async def test_another_name_a_topic_and_the_number_in_one_tap(live_bot: LiveBot) -> None:
@@ -78,14 +81,7 @@ async def test_another_name_a_topic_and_the_number_in_one_tap(live_bot: LiveBot)
     summary = await person.replies()
     assert "0639 12 34 56" in texts(summary)[-1], texts(summary)
 
-    cards_before = len(fake.messages(ADVISERS_GROUP))
-    await person.press("Confirmer")
-    await fake.wait_for(lambda: len(fake.messages(ADVISERS_GROUP)) > cards_before, 30)
-    [card] = fake.messages(ADVISERS_GROUP)[cards_before:]
-    for line in (
-        "Motif : Question de financement, rendez-vous demandé",
-        "Telegram : Mama",
-        "Prénom : Mariama Abdou",
-        "Commune : Sada",
-    ):
-        assert line in card["text"].splitlines(), card["text"]
+    card = await card_once_confirmed(live_bot, person)
+    for line in ("Motif : Question de financement, rendez-vous demandé", "Telegram : Mama",
+                 "Prénom : Mariama Abdou", "Commune : Sada"):
+        assert line in card, "\n".join(card)
