@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime
 
 from telegram import Update, User
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -20,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot import adviser_chat, relay
 from bot.card import claim_keyboard, clean, render_card
 from bot.stats_chart import render_chart
-from cnam import handoff, stats
+from cnam import clock, handoff, stats
 from cnam.handoff import HandoffRecord, Holder
 from cnam.logsafe import hash_id
 from cnam.settings import get_settings
@@ -105,7 +104,7 @@ async def on_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer("C'est à vous : répondez à la fiche pour écrire à la personne.")
     record.status = "pris"
     record.claimed_by = me.adviser_name
-    record.claimed_at = datetime.now(get_settings().tz)
+    record.claimed_at = clock.now()
     if await handoff.update(redis, record):
         await relay.open_relay(redis, record, me)
         await _edit_card(context, record)

@@ -55,7 +55,7 @@ from typing import Literal
 import redis.asyncio as aioredis
 from pydantic import BaseModel, Field, validator
 
-from cnam import handoff_queue, stats
+from cnam import clock, handoff_queue, stats
 from cnam.keys import person_key, shared_key
 from cnam.orientation.profile import SKIPPED, Profile
 from cnam.settings import get_settings
@@ -82,7 +82,7 @@ class HandoffRecord(BaseModel):
     # (``<prefix>:<kind>:<chat_id>``) to the erasure SCAN.
     handoff_id: str = Field(default_factory=lambda: "h" + secrets.token_hex(6))
     chat_id: int
-    created_at: datetime = Field(default_factory=lambda: datetime.now(get_settings().tz))
+    created_at: datetime = Field(default_factory=lambda: clock.now())
     reason: Reason
     sujet: str | None = None
     telegram_name: str | None = None

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     background_retry_max: float = 300.0
     # The speed-ups of Rasa internals (rasa_ext/speedups.py); off: Rasa's own code.
     rasa_speedups: bool = True
+    # Tests only: a file of seconds added to the wall clock (cnam/clock.py).
+    clock_offset_file: str = ""
     log_level: str = "INFO"
 
     class Config:

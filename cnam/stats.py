@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 
 import redis.asyncio as aioredis
 
+from cnam import clock
 from cnam.keys import prefix, shared_key
 from cnam.settings import get_settings
 from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
@@ -61,7 +62,7 @@ async def record(
     """
     if event not in EVENTS:
         raise ValueError(f"unknown stats event: {event}")
-    day = (now or datetime.now(get_settings().tz)).astimezone(get_settings().tz).date()
+    day = (now or clock.now()).astimezone(get_settings().tz).date()
     counters, people = _day_keys(day)
     async with redis.pipeline(transaction=False) as pipe:
         if event == "conversation":
@@ -105,7 +106,7 @@ async def summary(
     redis: aioredis.Redis, days: tuple[int, ...] = (7, 30), now: datetime | None = None
 ) -> dict[int, Period]:
     """Counts for the last ``n`` days (today included) for each ``n`` of ``days``."""
-    today = (now or datetime.now(get_settings().tz)).astimezone(get_settings().tz).date()
+    today = (now or clock.now()).astimezone(get_settings().tz).date()
     span = [today - timedelta(days=i) for i in range(max(days) - 1, -1, -1)]
     async with redis.pipeline(transaction=False) as pipe:
         for day in span:

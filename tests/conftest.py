@@ -81,3 +81,14 @@ async def live_bot(rasa_server):  # type: ignore[no-untyped-def]
     live = await LiveBot.start(rasa_server)
     yield live
     await live.stop()
+
+
+@pytest.fixture
+def stack_clock(rasa_server, monkeypatch):  # type: ignore[no-untyped-def]
+    """Moves the clock of every process of the stack, this test's included
+    (``stack_clock(datetime)``); back to the wall clock afterwards."""
+    from cnam.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "clock_offset_file", rasa_server.env["CLOCK_OFFSET_FILE"])
+    yield rasa_server.move_clock
+    rasa_server.move_clock(None)

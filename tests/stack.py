@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -134,6 +135,9 @@ class Stack:
         token = "test-token"
         redis = RedisServer()
         await redis.start()
+        LOGS.mkdir(parents=True, exist_ok=True)
+        clock_file = LOGS / f"clock-{rasa_port}"
+        clock_file.write_text("0")
         env = {
             **os.environ,
             "REDIS_URL": redis.url,
@@ -141,6 +145,7 @@ class Stack:
             "RASA_TOKEN": token,
             "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
             "PYTHONPATH": str(ROOT),
+            "CLOCK_OFFSET_FILE": str(clock_file),
         }
         actions = Process("actions", [sys.executable, "-m", "stack.run", "actions"], env)
         rasa = Process("rasa", [sys.executable, "-m", "stack.run", "rasa"], env)
@@ -154,6 +159,12 @@ class Stack:
             stack.stop()
             raise
         return stack
+
+    def move_clock(self, to: datetime | None) -> None:
+        """Every process of the stack (bot included) reads ``to`` as now from
+        here on, the clock still running; ``None``: back to the wall clock."""
+        offset = 0.0 if to is None else (to - datetime.now(to.tzinfo)).total_seconds()
+        Path(self.env["CLOCK_OFFSET_FILE"]).write_text(f"{offset:.3f}")
 
     def process(self, name: str) -> Process:
         return next(p for p in self.processes if p.name == name)

@@ -1,0 +1,45 @@
+"""What happens to a case after its card (confirmed, moved, attended, a
+follow-up answer) is told in the advisers' group, under the case's card.
+
+This is the one door for those events: the card's place (a reply to the card
+in a plain group; the case's own topic in a supergroup with topics) is known
+here alone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis.asyncio as aioredis
+from telegram import Bot, Message, ReplyParameters
+from telegram.error import TelegramError
+
+from bot import adviser_chat, relay
+from cnam import handoff
+from cnam.handoff import HandoffRecord
+from cnam.logsafe import hash_id
+
+log = logging.getLogger(__name__)
+
+
+async def case_of(redis: aioredis.Redis, chat_id: int | str) -> HandoffRecord | None:
+    """The person's latest case with a card, or None."""
+    posted = [r for r in await handoff.records_of(redis, chat_id) if r.card_message_id is not None]
+    return max(posted, key=lambda r: r.created_at) if posted else None
+
+
+async def tell(bot: Bot, redis: aioredis.Redis, record: HandoffRecord, text: str) -> Message | None:
+    """Post ``text`` with the case; an adviser's reply to it reaches the person
+    like a reply to the card. A failure is logged: the event stays on the
+    record, the thread only shows it."""
+    reply = (
+        ReplyParameters(record.card_message_id, allow_sending_without_reply=True)
+        if record.card_message_id is not None else None
+    )
+    try:
+        message = await adviser_chat.send(bot, redis, text, parse_mode=None, reply_parameters=reply)
+    except TelegramError as exc:
+        log.warning("case %s (%s): event not posted: %s", record.handoff_id, hash_id(record.chat_id), exc)
+        return None
+    await relay.remember_message(redis, message.message_id, record.handoff_id)
+    return message
