@@ -101,7 +101,10 @@ async def on_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         await query.answer(text, show_alert=holder.adviser_id != me.adviser_id)
         return
-    await query.answer("C'est à vous : répondez à la fiche pour écrire à la personne.")
+    await query.answer(
+        "C'est à vous : écrivez dans ce sujet pour répondre à la personne."
+        if record.thread_id else "C'est à vous : répondez à la fiche pour écrire à la personne."
+    )
     record.status = "pris"
     record.claimed_by = me.adviser_name
     record.claimed_at = clock.now()
@@ -115,10 +118,14 @@ async def on_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _thread_record(update: Update) -> HandoffRecord | None:
-    """The handoff an adviser's reply is about; answers in the group when there is none."""
+    """The handoff an adviser's message is about (a reply to the card or to a
+    relayed message, or any message in the case's topic); answers in the
+    group when the case is gone."""
     message = update.effective_message
     replied = message.reply_to_message
     handoff_id = replied and await relay.handoff_of_message(get_redis(), replied.message_id)
+    if not handoff_id and message.is_topic_message and message.message_thread_id:
+        handoff_id = await relay.handoff_of_message(get_redis(), message.message_thread_id)
     if not handoff_id:
         return None
     record = await handoff.find(get_redis(), handoff_id)
@@ -128,7 +135,7 @@ async def _thread_record(update: Update) -> HandoffRecord | None:
 
 
 async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An adviser's reply in a card's thread goes to the person."""
+    """An adviser's reply in a card's thread, or message in its topic, goes to the person."""
     message = update.effective_message
     if not await is_adviser(context, update.effective_user):
         return
@@ -167,7 +174,7 @@ async def on_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     record = await _thread_record(update)
     if record is None:
-        if message.reply_to_message is None:
+        if message.reply_to_message is None and not message.is_topic_message:
             await message.reply_text("Répondez à la fiche avec /fin pour terminer.", parse_mode=None)
         return
     redis = get_redis()

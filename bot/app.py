@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot import (
+    adviser_cases,
     adviser_chat,
     adviser_group,
     callbacks,
@@ -35,6 +36,7 @@ from bot import (
     relay,
     reminder_sender,
     supervisor,
+    unclaimed,
 )
 from bot.ordering import PerChatUpdateProcessor
 from bot.person_commands import COMMANDS, help_answer
@@ -96,11 +98,15 @@ def register_handlers(application: Application) -> None:
     adviser_chat.bind(group_chat)
     application.add_handlers([
         CallbackQueryHandler(adviser_group.on_claim, pattern=r"^claim:"),
+        CallbackQueryHandler(adviser_cases.on_open, pattern=f"^{callbacks.ADVISERS_PREFIX}"),
         CommandHandler("stats", adviser_group.on_stats, filters=group_chat),
+        CommandHandler("mes_dossiers", adviser_cases.on_my_cases, filters=group_chat),
         CommandHandler("fin", adviser_group.on_end, filters=group_chat),
-        # New messages only: an edited reply is not sent a second time.
+        # New messages only: an edited reply is not sent a second time. In a
+        # case's topic every message is for the person, reply or not.
         MessageHandler(
-            group_chat & filters.UpdateType.MESSAGE & filters.REPLY & ~filters.COMMAND,
+            group_chat & filters.UpdateType.MESSAGE & (filters.REPLY | filters.IS_TOPIC_MESSAGE)
+            & ~filters.COMMAND,
             adviser_group.on_reply,
         ),
     ])
@@ -134,9 +140,10 @@ async def post_init(application: Application) -> None:
 
 
 def start_background(application: Application) -> None:
-    """The loops of the process, each supervised: cards, reminders, trimming."""
+    """The loops of the process, each supervised: cards and their raise, reminders, trimming."""
     if get_settings().adviser_chat_id:
         supervisor.start(application, "handoff-consumer", partial(handoff_consumer.run, application.bot))
+        supervisor.start(application, "unclaimed-raise", partial(unclaimed.run, application.bot))
     else:
         # Nothing is lost: the records wait in the stream until the group is set.
         log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")

@@ -9,8 +9,11 @@ One hash per person, ``person_key("cb", chat_id)``:
 - ``m:<message_id>`` → 1 once a keyboard was pressed (a second press of
   the same keyboard is ignored).
 
-The hash expires 14 days after the last button shown. For someone whose
-data may not be kept (refused, minor, not decided yet) the same fields live
+The hash expires 14 days after the last button shown. The advisers' group
+has one too (``group=True``: its chat id, always in Redis since no person's
+consent applies to it, and the prefix ``ADVISERS_PREFIX`` so that its
+buttons never reach the person's handlers). For someone whose data may not
+be kept (refused, minor, not decided yet) the same fields live
 in this process's memory instead: their buttons work, and Redis holds nothing
 about them but the consent decision.
 """
@@ -27,6 +30,7 @@ from cnam.store import get_redis
 TTL_SECONDS = 14 * 24 * 3600
 # Namespaces the front's callback data; the advisers' buttons use their own.
 DATA_PREFIX = "b:"
+ADVISERS_PREFIX = "a:"
 # Chats whose buttons are kept in memory; the oldest go first beyond this.
 MAX_MEMORY_CHATS = 10_000
 MEMORY: dict[int, dict[str, str]] = {}
@@ -36,12 +40,13 @@ def _key(chat_id: int) -> str:
     return person_key("cb", chat_id)
 
 
-async def tokenize(chat_id: int, payloads: Sequence[str]) -> list[str]:
-    """Callback data for each payload, in order."""
+async def tokenize(chat_id: int, payloads: Sequence[str], *, group: bool = False) -> list[str]:
+    """Callback data for each payload, in order (``group``: the advisers' group's buttons)."""
     if not payloads:
         return []
     redis = get_redis()
-    if not await may_keep_data(redis, chat_id):
+    prefix = ADVISERS_PREFIX if group else DATA_PREFIX
+    if not group and not await may_keep_data(redis, chat_id):
         return _tokenize_in_memory(chat_id, payloads)
     key = _key(chat_id)
     known = await redis.hmget(key, [f"p:{p}" for p in payloads])
@@ -52,7 +57,7 @@ async def tokenize(chat_id: int, payloads: Sequence[str]) -> list[str]:
             token = new.get(f"p:{payload}") or secrets.token_urlsafe(9)
             new[f"p:{payload}"] = token
             new[f"t:{token}"] = payload
-        tokens.append(DATA_PREFIX + token)
+        tokens.append(prefix + token)
     async with redis.pipeline(transaction=True) as pipe:
         if new:
             pipe.hset(key, mapping=new)
@@ -82,12 +87,15 @@ def _tokenize_in_memory(chat_id: int, payloads: Sequence[str]) -> list[str]:
     return tokens
 
 
-async def resolve(chat_id: int, data: str) -> str | None:
+async def resolve(chat_id: int, data: str, *, group: bool = False) -> str | None:
     """The payload behind callback data pressed in ``chat_id``, or None if not valid here."""
-    if not data.startswith(DATA_PREFIX):
+    prefix = ADVISERS_PREFIX if group else DATA_PREFIX
+    if not data.startswith(prefix):
         return None
-    field = f"t:{data.removeprefix(DATA_PREFIX)}"
+    field = f"t:{data.removeprefix(prefix)}"
     payload = await get_redis().hget(_key(chat_id), field)
+    if group:
+        return payload
     return payload if payload is not None else MEMORY.get(chat_id, {}).get(field)
 
 

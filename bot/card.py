@@ -15,6 +15,7 @@ import unicodedata
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from cnam import handoff, vocabulary
+from cnam.booking.config import Adviser, get_advisers
 from cnam.handoff import HandoffRecord
 from cnam.settings import get_settings
 from cnam.vocabulary import label
@@ -80,22 +81,43 @@ def telegram_identity(record: HandoffRecord) -> str | None:
     return record.telegram_name or username
 
 
+def mention(adviser: Adviser) -> str:
+    """@username (Telegram notifies them), else a link to their account, else the first name."""
+    if adviser.telegram_username:
+        return f"@{adviser.telegram_username}"  # validated: letters, digits, _
+    name = _text(adviser.first_name, 40)
+    if adviser.telegram_id:
+        return f'<a href="tg://user?id={adviser.telegram_id}">{name}</a>'
+    return name
+
+
+def _routed(record: HandoffRecord) -> list[str]:
+    """The "Pour" line when the case is meant for some advisers (cnam/routing.py)."""
+    if not record.routed_to:
+        return []
+    config = get_advisers()  # already read when the case was routed
+    found = [a for a in map(config.adviser, record.routed_to) if a is not None]
+    return [f"<b>Pour</b> : {', '.join(mention(a) for a in found)}"] if found else []
+
+
 def _field(name: str, value: str | None, limit: int) -> str:
     return f"<b>{name}</b> : {_text(value, limit) if value else _UNSET}"
 
 
 def _footer(record: HandoffRecord, free: int) -> str:
     who = _text(record.claimed_by, free) if record.claimed_by else "un conseiller"
+    how = (
+        "écrivez dans ce sujet pour répondre à la personne ; /fin ici pour terminer"
+        if record.thread_id else
+        "répondez à cette fiche pour écrire à la personne ; /fin en réponse pour terminer"
+    )
     if record.status == "pris":
         when = record.claimed_at and record.claimed_at.astimezone(get_settings().tz)
         at = f" à {when:%H:%M}" if when else ""
-        return (
-            f"✅ Pris en charge par {who}{at}.\n"
-            "Répondez à cette fiche pour écrire à la personne ; /fin en réponse pour terminer."
-        )
+        return f"✅ Pris en charge par {who}{at}.\n{how[0].upper()}{how[1:]}."
     if record.status == "termine":
         return f"☑️ Échange terminé ({who})."
-    return "Appuyez sur « Je prends », puis répondez à cette fiche pour écrire à la personne."
+    return f"Appuyez sur « Je prends », puis {how.partition(' ; ')[0]}."
 
 
 def _render(record: HandoffRecord, message: int, title: int, free: int) -> str:
@@ -105,6 +127,7 @@ def _render(record: HandoffRecord, message: int, title: int, free: int) -> str:
     lines = [
         f"🔔 <b>Demande de conseiller</b> · <code>{_text(record.handoff_id, 20)}</code>",
         f"<b>Motif</b> : {_text(motif(record), free)}",
+        *_routed(record),
         f"Reçue le {created}",
         "",
         _field("Telegram", telegram_identity(record), 80),
@@ -145,6 +168,7 @@ def render_card(record: HandoffRecord) -> str:
     # Only a catalogue of absurd size gets here: keep the essentials.
     return "\n".join([
         f"🔔 <b>Demande de conseiller</b> · <code>{_text(record.handoff_id, 20)}</code>",
+        *_routed(record),
         _field("Telegram", telegram_identity(record), 80),
         _field("Prénom", record.prenom, 40),
         "Fiche trop longue pour Telegram : voyez l'export (python -m bot export).",

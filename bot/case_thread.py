@@ -1,5 +1,6 @@
 """What happens to a case after its card (confirmed, moved, attended, a
-follow-up answer) is told in the advisers' group, under the case's card.
+follow-up answer) is told in the advisers' group, under the case's card or
+in the case's own topic (``bot/case_topics.py``).
 
 This is the one door for those events: the card's place (a reply to the card
 in a plain group; the case's own topic in a supergroup with topics) is known
@@ -29,15 +30,19 @@ async def case_of(redis: aioredis.Redis, chat_id: int | str) -> HandoffRecord | 
 
 
 async def tell(bot: Bot, redis: aioredis.Redis, record: HandoffRecord, text: str) -> Message | None:
-    """Post ``text`` with the case; an adviser's reply to it reaches the person
-    like a reply to the card. A failure is logged: the event stays on the
-    record, the thread only shows it."""
+    """Post ``text`` with the case: in its topic when it has one, else as a
+    reply to its card; an adviser's reply to it reaches the person like a
+    reply to the card. A failure is logged: the event stays on the record, the
+    thread only shows it."""
     reply = (
         ReplyParameters(record.card_message_id, allow_sending_without_reply=True)
-        if record.card_message_id is not None else None
+        if record.card_message_id is not None and record.thread_id is None else None
     )
     try:
-        message = await adviser_chat.send(bot, redis, text, parse_mode=None, reply_parameters=reply)
+        message = await adviser_chat.send(
+            bot, redis, text, parse_mode=None, reply_parameters=reply,
+            message_thread_id=record.thread_id,
+        )
     except TelegramError as exc:
         log.warning("case %s (%s): event not posted: %s", record.handoff_id, hash_id(record.chat_id), exc)
         return None

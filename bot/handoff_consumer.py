@@ -28,9 +28,10 @@ from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import adviser_chat, relay
+from bot import adviser_chat, case_topics, relay
 from bot.card import claim_keyboard, render_card
-from cnam import clock, handoff, handoff_queue
+from cnam import clock, handoff, handoff_queue, routing
+from cnam.booking.config import AdvisersFileError, get_advisers
 from cnam.handoff import HandoffRecord
 from cnam.handoff_queue import StreamEntry
 from cnam.settings import get_settings
@@ -74,23 +75,40 @@ def _gist(exc: TelegramError) -> str:
 
 
 async def _post_card(bot: Bot, redis: aioredis.Redis, record: HandoffRecord) -> Message:
-    """Send the card, retrying transient errors until Telegram accepts it."""
+    """Send the card (in the case's topic, if it has one), retrying transient
+    errors until Telegram accepts it."""
     delay = FIRST_DELAY
     while True:
         try:
             return await adviser_chat.send(
-                bot, redis, render_card(record),
+                bot, redis, render_card(record), message_thread_id=record.thread_id,
                 parse_mode=ParseMode.HTML, reply_markup=claim_keyboard(record),
             )
         except RetryAfter as exc:
             wait = _seconds(exc)
             log.info("card %s: flood control, retry in %.0f s", record.handoff_id, wait)
-        except (Forbidden, BadRequest) as exc:
+        except BadRequest as exc:
+            if record.thread_id is None:
+                raise Refused(_gist(exc)) from exc
+            # The topic was deleted or closed meanwhile: the card goes to the group.
+            log.warning("card %s: topic refused (%s), plain card", record.handoff_id, _gist(exc))
+            record.thread_id = None
+            continue
+        except Forbidden as exc:
             raise Refused(_gist(exc)) from exc
         except TelegramError as exc:  # network, timeout, 5xx: the group comes back
             wait, delay = delay, min(delay * 2, get_settings().background_retry_max)
             log.warning("card %s not delivered (%s), retry in %.0f s", record.handoff_id, exc, wait)
         await asyncio.sleep(wait)
+
+
+def _route(record: HandoffRecord) -> None:
+    """Name on the card the advisers the case is for; a broken calendar file
+    costs the mention, never the card."""
+    try:
+        record.routed_to = routing.route(record, get_advisers())
+    except AdvisersFileError as exc:
+        log.error("ALERT cases not routed, fix catalog/advisers.yaml: %s", exc)
 
 
 async def _bury(redis: aioredis.Redis, entry: StreamEntry, error: str) -> None:
@@ -108,6 +126,8 @@ async def deliver(bot: Bot, redis: aioredis.Redis, entry: StreamEntry) -> None:
         record = await handoff.load(redis, entry.chat_id, entry.handoff_id)
         # A card already posted (crash before the ack) is not posted twice.
         if record is not None and record.card_message_id is None:
+            _route(record)
+            await case_topics.open_topic(bot, redis, record)
             message = await _post_card(bot, redis, record)
             record.card_message_id = message.message_id
             record.status = "transmis" if record.status == "nouveau" else record.status
@@ -129,6 +149,7 @@ async def consume(bot: Bot, redis: aioredis.Redis, consumer: str) -> NoReturn:
     """Deliver the backlog, then new and stale entries, forever."""
     await handoff_queue.ensure_group(redis)
     await adviser_chat.warn_if_moved(redis)
+    await case_topics.detect(bot, redis)
     while backlog := await handoff_queue.read_new(redis, consumer, backlog=True):
         for entry in backlog:
             await deliver(bot, redis, entry)

@@ -1,8 +1,9 @@
 """Live relay between a person and the adviser who took their handoff.
 
 While ``person_key("relay", chat_id)`` exists, the person's messages go to
-the advisers' group (as replies to the card) instead of Rasa, and advisers'
-replies in that thread go to the person. ``shared_key("groupmsg", "m<id>")``
+the advisers' group (in the case's topic when it has one, else as replies to
+the card) instead of Rasa, and advisers' replies in that thread (any message
+in the topic) go to the person. ``shared_key("groupmsg", "m<id>")``
 maps a message of the advisers' group (card or forwarded message) to its
 handoff id, so a reply to any of them finds the person.
 """
@@ -39,6 +40,7 @@ _bot: Bot | None = None
 class RelayState:
     handoff_id: str
     card_message_id: int
+    thread_id: int  # 0: no topic, the card's replies are the thread
     prenom: str
     adviser: Holder
 
@@ -60,6 +62,7 @@ async def open_relay(redis: aioredis.Redis, record: HandoffRecord, adviser: Hold
         pipe.hset(key, mapping={
             "handoff_id": record.handoff_id,
             "card_message_id": record.card_message_id or 0,
+            "thread_id": record.thread_id or 0,
             "prenom": record.prenom or "",
             "adviser": adviser.dump(),
         })
@@ -74,6 +77,7 @@ async def state(redis: aioredis.Redis, chat_id: int | str) -> RelayState | None:
     return RelayState(
         handoff_id=raw["handoff_id"],
         card_message_id=int(raw["card_message_id"]),
+        thread_id=int(raw.get("thread_id") or 0),
         prenom=raw["prenom"],
         adviser=Holder.parse(raw["adviser"]),
     )
@@ -117,15 +121,14 @@ async def forward_from_user(chat_id: int, text: str) -> bool:
     if _bot is None:
         log.error("relay has no bot bound: message of %s not forwarded", hash_id(chat_id))
         return True
+    # In a topic the message belongs to the case by its thread; in a plain group, by replying.
+    place = (
+        {"message_thread_id": current.thread_id} if current.thread_id else
+        {"reply_parameters": ReplyParameters(current.card_message_id, allow_sending_without_reply=True)}
+    )
     try:
         sent = await adviser_chat.send(
-            _bot,
-            redis,
-            body,
-            parse_mode=None,  # plain text: nothing the person types is markup
-            reply_parameters=ReplyParameters(
-                current.card_message_id, allow_sending_without_reply=True
-            ),
+            _bot, redis, body, parse_mode=None, **place,  # plain text: nothing the person types is markup
         )
     except TelegramError as exc:
         # The rate limiter already retried; the person is still with the adviser.

@@ -31,6 +31,12 @@ status              ``nouveau`` (written) → ``transmis`` (card posted) →
 card_message_id     id of the card in the advisers' group, or null
 claimed_by          display name of the adviser who took it, or null
 claimed_at          when it was taken, or null
+thread_id           the case's topic (``message_thread_id``) when the
+                    advisers' chat is a supergroup with topics, or null
+                    (a plain group: the case lives in replies to its card)
+routed_to           ids of the advisers (``catalog/advisers.yaml``) the case
+                    is meant for (``cnam/routing.py``), set when the card is
+                    posted; empty: anyone
 ==================  =========================================================
 
 Storage, chosen so that erasing a person is complete:
@@ -103,6 +109,8 @@ class HandoffRecord(BaseModel):
     card_message_id: int | None = None
     claimed_by: str | None = None
     claimed_at: datetime | None = None
+    thread_id: int | None = None
+    routed_to: list[str] = []
 
     @validator("last_messages")
     def _keep_last(cls, value: list[str]) -> list[str]:

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     catalog_dir: str = "catalog"
     # Seconds between two passes of the reminder loop (bot/reminder_sender.py).
     reminder_interval: float = 60.0
+    # Minutes a card may wait for "Je prends" before it is raised again in the
+    # advisers' group (bot/unclaimed.py), once per such delay; 0: never.
+    unclaimed_raise_minutes: float = 30.0
     # Longest wait (seconds) before a background task retries: a card while the
     # group is unreachable, a loop restarted after a failure (bot/supervisor.py).
     background_retry_max: float = 300.0

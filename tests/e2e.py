@@ -41,12 +41,26 @@ class LiveBot:
             # (cards, restarts after a failure) at most 2 s apart.
             "REMINDER_INTERVAL": "1",
             "BACKGROUND_RETRY_MAX": "2",
+            # Raising unclaimed cards would post into other tests' group
+            # messages as the session goes on; test_e2e_cases turns it on.
+            "UNCLAIMED_RAISE_MINUTES": "0",
         }
         bot = Process("bot", [sys.executable, "-m", "bot"], env)
-        bot.start()
         live = cls(fake, stack, bot)
-        await fake.wait_for(lambda: bool(fake.calls_of("getUpdates")), timeout=60)
+        await live._start_bot()
         return live
+
+    async def _start_bot(self) -> None:
+        polls = len(self.fake.calls_of("getUpdates"))
+        self.bot.start()
+        await self.fake.wait_for(lambda: len(self.fake.calls_of("getUpdates")) > polls, timeout=60)
+
+    async def restart(self, **env: str) -> None:
+        """A new bot process on the same fake API (what it detects at start, read
+        again), with ``env`` changed (``UNCLAIMED_RAISE_MINUTES="30"``)."""
+        self.bot.stop()
+        self.bot.env = {**self.bot.env, **env}
+        await self._start_bot()
 
     async def stop(self) -> None:
         self.bot.stop()

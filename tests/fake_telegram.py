@@ -35,6 +35,7 @@ from aiohttp import web
 
 from tests.fake_telegram_failures import Failures
 from tests.fake_telegram_format import ApiError
+from tests.fake_telegram_forum import ForumTopics
 from tests.fake_telegram_sent import BOT_USER, SentByBot
 from tests.fake_telegram_updates import PeopleUpdates
 
@@ -53,7 +54,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class FakeTelegram(PeopleUpdates, SentByBot, Failures):
+class FakeTelegram(PeopleUpdates, SentByBot, ForumTopics, Failures):
     def __init__(self, token: str = TOKEN):
         self.token = token
         self.port = 0
@@ -102,6 +103,8 @@ class FakeTelegram(PeopleUpdates, SentByBot, Failures):
         self.members: dict[int, dict[int, str]] = defaultdict(dict)
         # user id → Telegram profile fields (last_name, username…) beyond the first name
         self.profiles: dict[int, dict[str, str]] = defaultdict(dict)
+        self.forums: set[int] = set()  # supergroups with topics (fake_telegram_forum)
+        self.topics: dict[int, dict[int, str]] = defaultdict(dict)  # chat → thread id → name
         self.reset_failures()
         self._next_update_id = 1
         self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
@@ -217,9 +220,9 @@ class FakeTelegram(PeopleUpdates, SentByBot, Failures):
         chat_id = int(params["chat_id"])
         return {**self._chat(chat_id, "private" if chat_id > 0 else "supergroup", "Test"),
                 "accepted_gift_types": {
-                    "unlimited_gifts": False, "limited_gifts": False,
-                    "unique_gifts": False, "premium_subscription": False,
-                }, "max_reaction_count": 11}
+                    "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+                    "premium_subscription": False, "gifts_from_channels": False,
+                }, "max_reaction_count": 11, "accent_color_id": 0}
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
@@ -245,11 +248,11 @@ class FakeTelegram(PeopleUpdates, SentByBot, Failures):
         self._next_message_id[chat_id] += 1
         return self._next_message_id[chat_id] - 1
 
-    @staticmethod
-    def _chat(chat_id: int, chat_type: str, first_name: str) -> dict[str, Any]:
+    def _chat(self, chat_id: int, chat_type: str, first_name: str) -> dict[str, Any]:
         if chat_type == "private":
             return {"id": chat_id, "type": "private", "first_name": first_name}
-        return {"id": chat_id, "type": chat_type, "title": f"Groupe {chat_id}"}
+        chat = {"id": chat_id, "type": chat_type, "title": f"Groupe {chat_id}"}
+        return {**chat, "is_forum": True} if chat_id in self.forums else chat
 
     def _find(self, chat_id: int, message_id: int) -> dict[str, Any]:
         for message in (*self.sent[chat_id], *self.from_users[chat_id]):

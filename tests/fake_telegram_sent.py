@@ -165,6 +165,7 @@ class SentByBot:
             except ApiError:
                 if not reply.get("allow_sending_without_reply"):
                     raise ApiError(400, "Bad Request: message to be replied not found") from None
+        self._in_topic(chat_id, message, params.get("message_thread_id"))
         self._set_markup(message, markup)
         self.sent[chat_id].append(message)
         self.sent_markups[(chat_id, message["message_id"])] = markup

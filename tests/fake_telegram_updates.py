@@ -51,6 +51,16 @@ class PeopleUpdates:
             reply_to_message_id=reply_to_message_id, first_name=first_name,
         )
 
+    def write_in_topic(
+        self, group_id: int, thread_id: int, text: str, user_id: int, first_name: str = "Conseiller",
+        reply_to_message_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A member writes in a topic of a supergroup with topics (``fake_telegram_forum``)."""
+        update = self.text_update(
+            group_id, text, user_id, "supergroup", reply_to_message_id, first_name, thread_id
+        )
+        return self.push_update(update)["message"]
+
     def text_update(
         self,
         chat_id: int,
@@ -59,13 +69,17 @@ class PeopleUpdates:
         chat_type: str = "private",
         reply_to_message_id: int | None = None,
         first_name: str = "Test",
+        message_thread_id: int | None = None,
     ) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        if reply_to_message_id is not None:
-            content["reply_to_message"] = self._find(chat_id, reply_to_message_id)
+        # In a topic, a message that replies to nothing else replies to the topic's first message.
+        replied = reply_to_message_id if reply_to_message_id is not None else message_thread_id
+        if replied is not None:
+            content["reply_to_message"] = self._find(chat_id, replied)
+        self._in_topic(chat_id, content, message_thread_id)
         message = self._user_message(chat_id, user_id, chat_type, first_name, content)
         return {"update_id": self._take_update_id(), "message": message}
 

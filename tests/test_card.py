@@ -188,3 +188,14 @@ def test_the_motif_says_what_happened_and_the_telegram_name_is_shown() -> None:
     bare = visible(render_card(HandoffRecord(chat_id=1, reason="demande_conseiller")))
     assert "Motif : La personne demande un conseiller" in bare
     assert "Telegram : non renseigné" in bare
+
+
+def test_the_card_names_the_advisers_it_is_for(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot import card
+    from tests.test_routing import config
+
+    routed = config(advisers={0: {"first_name": "Zaï<b>", "telegram_id": 9001}, 1: {"telegram_username": "anli_cnam"}})
+    monkeypatch.setattr(card, "get_advisers", lambda: routed)
+    record = HandoffRecord(chat_id=1, reason="demande_conseiller", routed_to=["adv1", "adv2", "parti"])
+    assert '<b>Pour</b> : <a href="tg://user?id=9001">Zaï&lt;b&gt;</a>, @anli_cnam\n' in render_card(record)
+    assert "Pour" not in render_card(HandoffRecord(chat_id=1, reason="demande_conseiller"))

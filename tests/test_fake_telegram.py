@@ -75,3 +75,20 @@ async def test_long_polling_waits_then_confirms_by_offset(bot, fake_telegram):
     first = await bot.get_updates(timeout=1)
     assert [u.message.text for u in first] == ["un", "deux"]
     assert await bot.get_updates(offset=first[-1].update_id + 1, timeout=0) == ()
+
+
+async def test_topics_only_in_a_forum_and_messages_carry_their_thread(bot, fake_telegram):
+    with pytest.raises(BadRequest, match="not a forum"):
+        await bot.create_forum_topic(GROUP, "Nadia · Orientation")
+    assert (await bot.get_chat(GROUP)).is_forum is not True
+    fake_telegram.make_forum(GROUP)
+    assert (await bot.get_chat(GROUP)).is_forum is True
+    topic = await bot.create_forum_topic(GROUP, "Nadia · Orientation")
+    sent = await bot.send_message(GROUP, "fiche", message_thread_id=topic.message_thread_id)
+    assert (sent.message_thread_id, sent.is_topic_message) == (topic.message_thread_id, True)
+    assert [m["text"] for m in fake_telegram.topic_messages(GROUP, topic.message_thread_id)] == ["fiche"]
+    with pytest.raises(BadRequest, match="thread not found"):
+        await bot.send_message(GROUP, "ailleurs", message_thread_id=topic.message_thread_id + 50)
+    written = fake_telegram.write_in_topic(GROUP, topic.message_thread_id, "bonjour", user_id=9)
+    assert written["is_topic_message"] and written["message_thread_id"] == topic.message_thread_id
+    assert written["reply_to_message"]["forum_topic_created"]["name"] == "Nadia · Orientation"

@@ -1,4 +1,7 @@
-"""The advisers' calendar (``catalog/advisers.yaml``), validated at load.
+"""The advisers' calendar (``catalog/advisers.yaml``), validated at load:
+hours, modes and closures, and who takes which cases (``takes``, per
+adviser or per team, read by ``cnam/routing.py``) with each adviser's
+Telegram account for the card's mention.
 
 A broken file must stop the start with a message naming the file and the
 field, never show a wrong slot to someone.
@@ -15,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
+from cnam import vocabulary
 from cnam.settings import get_settings
 
 Mode = Literal["site", "telephone", "video"]
@@ -47,11 +51,61 @@ class ModeInfo(BaseModel):
     arrangement: str
 
 
+def _known(values: list[str], allowed: list[str], what: str) -> list[str]:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValueError(f"{what} inconnu(s) : {', '.join(unknown)} (possibles : {', '.join(allowed)})")
+    return values
+
+
+class Takes(BaseModel):
+    """The cases someone takes; an empty list does not narrow anything."""
+
+    domaines: list[str] = []
+    communes: list[str] = []
+    # Situations and age groups (``cnam.vocabulary``): "demandeur_emploi", "18_25"…
+    publics: list[str] = []
+    sujets: list[str] = []
+
+    class Config:
+        extra = "forbid"  # a misspelt criterion must not silently take everything
+
+    @validator("domaines")
+    def _domaines(cls, value: list[str]) -> list[str]:
+        return _known(value, vocabulary.DOMAINES, "domaine")
+
+    @validator("communes")
+    def _communes(cls, value: list[str]) -> list[str]:
+        return _known(value, vocabulary.COMMUNES, "commune")
+
+    @validator("publics", pre=True, each_item=True)
+    def _age_as_text(cls, value: object) -> object:
+        # YAML reads an unquoted 18_25 as the number 1825.
+        if isinstance(value, int):
+            raise ValueError(f'{value} : écrivez les âges entre guillemets ("18_25")')
+        return value
+
+    @validator("publics")
+    def _publics(cls, value: list[str]) -> list[str]:
+        return _known(value, vocabulary.SITUATIONS + vocabulary.TRANCHES_AGE, "public")
+
+    @validator("sujets")
+    def _sujets(cls, value: list[str]) -> list[str]:
+        return _known(value, list(vocabulary.SUJET), "sujet")
+
+    def is_empty(self) -> bool:
+        return not (self.domaines or self.communes or self.publics or self.sujets)
+
+
 class Adviser(BaseModel):
     id: str = Field(regex=r"^[a-z0-9_-]{1,20}$")
     first_name: str
     modes: list[Mode] = Field(min_items=1)
     hours: dict[Weekday, list[OpeningRange]]
+    # The Telegram account the card mentions (either or both).
+    telegram_id: int | None = Field(None, gt=0)
+    telegram_username: str | None = Field(None, regex=r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
+    takes: Takes = Takes()
 
     @validator("hours", pre=True)
     def _ranges(cls, value: object) -> object:
@@ -83,6 +137,15 @@ class Closure(BaseModel):
         return in_range and (not self.advisers or adviser_id in self.advisers)
 
 
+class Team(BaseModel):
+    """Advisers who take the same cases (``takes``), besides their own."""
+
+    id: str = Field(regex=r"^[a-z0-9_-]{1,20}$")
+    name: str
+    members: list[str] = Field(min_items=1)
+    takes: Takes
+
+
 class AdvisersConfig(BaseModel):
     timezone: str = "Indian/Mayotte"
     slot_minutes: int = Field(30, ge=10, le=240)
@@ -94,6 +157,7 @@ class AdvisersConfig(BaseModel):
     to_bring: list[str] = []
     modes: dict[Mode, ModeInfo]
     advisers: list[Adviser] = Field(min_items=1)
+    teams: list[Team] = []
     closures: list[Closure] = []
 
     @validator("timezone")
@@ -117,6 +181,10 @@ class AdvisersConfig(BaseModel):
             unknown = set(closure.advisers) - set(ids)
             if unknown:
                 raise ValueError(f"closures.{closure.start} : conseillers inconnus {unknown}")
+        for team in values["teams"]:
+            unknown = set(team.members) - set(ids)
+            if unknown:
+                raise ValueError(f"teams.{team.id}.members : conseillers inconnus {sorted(unknown)}")
         return values
 
     @property
