@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 import redis.asyncio as aioredis
-from telegram import Bot, Message
+from telegram import Bot, Message, ReplyParameters
 from telegram.error import ChatMigrated
 from telegram.ext import filters
 
@@ -66,6 +66,16 @@ async def follow(redis: aioredis.Redis, new_chat_id: int) -> None:
         "the advisers' group became the supergroup %s: cards and relays now go there; "
         "set ADVISER_CHAT_ID=%s", new_chat_id, new_chat_id,
     )
+
+
+def in_case(card_message_id: int | None, thread_id: int | None) -> dict[str, Any]:
+    """Where a message about a case goes (``send``'s arguments): its topic when
+    it has one (``bot/case_topics.py``), else a reply to its card."""
+    if thread_id:
+        return {"message_thread_id": thread_id}
+    if card_message_id:
+        return {"reply_parameters": ReplyParameters(card_message_id, allow_sending_without_reply=True)}
+    return {}
 
 
 async def send(bot: Bot, redis: aioredis.Redis, text: str, **kwargs: Any) -> Message:

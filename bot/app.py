@@ -103,10 +103,11 @@ def register_handlers(application: Application) -> None:
         CommandHandler("mes_dossiers", adviser_cases.on_my_cases, filters=group_chat),
         CommandHandler("fin", adviser_group.on_end, filters=group_chat),
         # New messages only: an edited reply is not sent a second time. In a
-        # case's topic every message is for the person, reply or not.
+        # case's topic every message is for the person, reply or not, but not
+        # the service messages (a topic renamed or closed by an adviser).
         MessageHandler(
             group_chat & filters.UpdateType.MESSAGE & (filters.REPLY | filters.IS_TOPIC_MESSAGE)
-            & ~filters.COMMAND,
+            & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
             adviser_group.on_reply,
         ),
     ])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 import redis.asyncio as aioredis
-from telegram import Bot, Message, ReplyParameters
+from telegram import Bot, Message
 from telegram.error import TelegramError
 
 from bot import adviser_chat, relay
@@ -34,14 +34,10 @@ async def tell(bot: Bot, redis: aioredis.Redis, record: HandoffRecord, text: str
     reply to its card; an adviser's reply to it reaches the person like a
     reply to the card. A failure is logged: the event stays on the record, the
     thread only shows it."""
-    reply = (
-        ReplyParameters(record.card_message_id, allow_sending_without_reply=True)
-        if record.card_message_id is not None and record.thread_id is None else None
-    )
     try:
         message = await adviser_chat.send(
-            bot, redis, text, parse_mode=None, reply_parameters=reply,
-            message_thread_id=record.thread_id,
+            bot, redis, text, parse_mode=None,
+            **adviser_chat.in_case(record.card_message_id, record.thread_id),
         )
     except TelegramError as exc:
         log.warning("case %s (%s): event not posted: %s", record.handoff_id, hash_id(record.chat_id), exc)

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from telegram import Bot, ReplyParameters
+from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import adviser_chat
@@ -121,14 +121,11 @@ async def forward_from_user(chat_id: int, text: str) -> bool:
     if _bot is None:
         log.error("relay has no bot bound: message of %s not forwarded", hash_id(chat_id))
         return True
-    # In a topic the message belongs to the case by its thread; in a plain group, by replying.
-    place = (
-        {"message_thread_id": current.thread_id} if current.thread_id else
-        {"reply_parameters": ReplyParameters(current.card_message_id, allow_sending_without_reply=True)}
-    )
     try:
         sent = await adviser_chat.send(
-            _bot, redis, body, parse_mode=None, **place,  # plain text: nothing the person types is markup
+            _bot, redis, body,
+            parse_mode=None,  # plain text: nothing the person types is markup
+            **adviser_chat.in_case(current.card_message_id, current.thread_id),
         )
     except TelegramError as exc:
         # The rate limiter already retried; the person is still with the adviser.

@@ -43,7 +43,7 @@ TOKEN = "123456:FAKE-token"
 # Parameters that stay strings; every other one is JSON-encoded by the client.
 TEXT_PARAMS = {
     "text", "caption", "parse_mode", "action", "url", "secret_token", "callback_query_id",
-    "inline_message_id", "data", "title", "description", "filename", "file_id",
+    "inline_message_id", "data", "title", "description", "filename", "file_id", "name",
 }
 POLL_SECONDS = 0.01
 

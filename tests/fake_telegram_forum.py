@@ -1,6 +1,7 @@
 """Supergroups with topics in the fake Bot API: ``getChat`` says ``is_forum``
 for the chats in ``forums``, ``createForumTopic`` opens a topic there (and is
-refused elsewhere, as Telegram refuses it in a plain group), and messages
+refused elsewhere, as Telegram refuses it in a plain group),
+``editForumTopic`` renames one, and messages
 carry ``message_thread_id`` and ``is_topic_message`` both ways.
 
 As on Telegram, a topic starts with a service message (``forum_topic_created``)
@@ -48,6 +49,17 @@ class ForumTopics:
             "forum_topic_created": {"name": name, "icon_color": ICON_COLOR},
         })
         return {"message_thread_id": thread_id, "name": name, "icon_color": ICON_COLOR}
+
+    async def _api_editForumTopic(self, params: dict[str, Any]) -> bool:
+        chat_id, thread_id = int(params["chat_id"]), int(params["message_thread_id"])
+        if thread_id not in self.topics[chat_id]:
+            raise ApiError(400, "Bad Request: TOPIC_ID_INVALID")
+        name = params.get("name")
+        if name is not None:
+            if not 1 <= len(name) <= MAX_TOPIC_NAME:
+                raise ApiError(400, "Bad Request: TOPIC_TITLE_INVALID")
+            self.topics[chat_id][thread_id] = name
+        return True
 
     def _in_topic(self, chat_id: int, message: dict[str, Any], thread_id: Any) -> None:
         """Puts ``message`` in its topic; a thread the chat does not have is refused."""

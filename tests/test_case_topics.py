@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 from telegram.ext import Application
 
-from bot import case_thread, case_topics
+from bot import case_thread, case_topics, erasure
 from cnam import handoff, privacy
 from tests.adviser_support import ADVISER_A, GROUP, PERSON, request_handoff
 from tests.fake_telegram import FakeTelegram
@@ -40,6 +40,12 @@ async def test_a_case_lives_in_its_own_topic(forum_front, fake_telegram, rasa_st
 
     fake_telegram.press_button(GROUP, card["message_id"], "Je prends", user_id=ADVISER_A)
     await fake_telegram.wait_for_messages(PERSON, 1)  # "Un conseiller du CNAM a pris votre demande"
+
+    # A topic renamed by an adviser is a service message in the topic: not for the person.
+    fake_telegram.push_update({"message": fake_telegram._user_message(
+        GROUP, ADVISER_A, "supergroup", "Conseiller",
+        {"forum_topic_edited": {"name": "Zaina"}, "message_thread_id": thread, "is_topic_message": True},
+    )})
 
     # The adviser writes in the topic, replying to nothing: the person gets it.
     fake_telegram.write_in_topic(GROUP, thread, "Bonjour, quel bac avez-vous ?", user_id=ADVISER_A)
@@ -85,3 +91,17 @@ async def test_a_plain_group_keeps_replies_to_the_card(
     assert not case_topics.is_forum()
     assert fake_telegram.calls_of("getChat") and not fake_telegram.calls_of("createForumTopic")
     assert "message_thread_id" not in card
+
+
+async def test_erasure_renames_the_topic_and_tells_the_adviser_there(forum_front, fake_telegram, redis) -> None:
+    await request_handoff(redis)
+    [start, card] = await fake_telegram.wait_for_messages(GROUP, 2)
+    thread = start["message_thread_id"]
+    fake_telegram.press_button(GROUP, card["message_id"], "Je prends", user_id=ADVISER_A)
+    await fake_telegram.wait_for_messages(PERSON, 1)
+    await fake_telegram.wait_for(lambda: "Pris en charge" in card["text"])
+    await erasure.erase(PERSON, "")
+    assert fake_telegram.topics[GROUP][thread] == erasure.TOPIC_ERASED
+    [told] = await fake_telegram.wait_for_messages(GROUP, 1)
+    assert told["text"] == erasure.ADVISER_TOLD and told["message_thread_id"] == thread
+    assert card["text"] == erasure.CARD_ERASED

@@ -1,6 +1,7 @@
 """The cases side of the advisers' day through the real stack: in a
-supergroup with topics each case gets its own topic, and the relay runs
-inside it both ways (the plain group's relay: test_e2e_booking); a card
+supergroup with topics each case gets its own topic, the relay runs inside
+it both ways (the plain group's relay: test_e2e_booking) and /mes_dossiers
+points to it there; a card
 nobody takes is raised again once its delay has passed."""
 
 from __future__ import annotations
@@ -53,6 +54,16 @@ async def test_one_topic_per_case_and_the_relay_inside_it(forum_bot: LiveBot) ->
     await fake.wait_for(lambda: len(fake.topic_messages(ADVISERS_GROUP, thread)) > 1, 15)
     forwarded = fake.topic_messages(ADVISERS_GROUP, thread)[-1]
     assert forwarded["text"].endswith("une formation en compta") and "reply_to_message" not in forwarded
+
+    # /mes_dossiers in the group's General topic lists it; "Ouvrir" points to it inside its topic.
+    before = len(fake.messages(ADVISERS_GROUP))
+    fake.send_text(ADVISERS_GROUP, "/mes_dossiers", user_id=ADVISER, chat_type="supergroup")
+    await fake.wait_for(lambda: len(fake.messages(ADVISERS_GROUP)) > before, 15)
+    listing = fake.messages(ADVISERS_GROUP)[-1]
+    assert "vous l'avez pris" in listing["text"]
+    [button] = [b for b in button_titles(listing) if card["text"].split(" · ")[1].split("\n")[0] in b]
+    fake.press_button(ADVISERS_GROUP, listing["message_id"], button, user_id=ADVISER)
+    await fake.wait_for(lambda: fake.topic_messages(ADVISERS_GROUP, thread)[-1]["text"].startswith("📌"), 15)
 
     fake.write_in_topic(ADVISERS_GROUP, thread, "/fin", user_id=ADVISER)
     assert texts(await person.replies()) == ["Vous reparlez avec l'assistant automatique."]
