@@ -4,6 +4,7 @@ project's fake Telegram Bot API playing the users."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -67,7 +68,16 @@ class LiveBot:
         await self.fake.stop()
 
     def person(self, chat_id: int) -> Person:
+        # The session shares one Redis prefix: a chat id reused by another test
+        # inherits that test's consent and profile, and fails far from the cause.
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+        owner = _CHAT_OWNERS.setdefault(chat_id, test)
+        if owner != test:
+            raise AssertionError(f"chat {chat_id} is already used by {owner}; pick another id")
         return Person(self, chat_id)
+
+
+_CHAT_OWNERS: dict[int, str] = {}
 
 
 @dataclass

@@ -31,7 +31,7 @@ async def forum_bot(live_bot: LiveBot) -> AsyncIterator[LiveBot]:
 async def test_one_topic_per_case_and_the_relay_inside_it(forum_bot: LiveBot) -> None:
     fake = forum_bot.fake
     topics_before = dict(fake.topics[ADVISERS_GROUP])
-    person = forum_bot.person(670001)
+    person = forum_bot.person(671001)
     await person.start_with_consent("bonjour")
     assert said(await person.say("/conseiller"), "utter_handoff_done")
 
@@ -81,7 +81,7 @@ async def raising_bot(live_bot: LiveBot) -> AsyncIterator[LiveBot]:
 async def test_a_card_nobody_takes_is_raised_after_the_delay(raising_bot: LiveBot, stack_clock) -> None:  # type: ignore[no-untyped-def]
     fake = raising_bot.fake
     before = len(fake.messages(ADVISERS_GROUP))
-    person = raising_bot.person(670002)
+    person = raising_bot.person(671002)
     await person.start_with_consent("bonjour")
     assert said(await person.say("/conseiller"), "utter_handoff_done")
     await fake.wait_for(lambda: len(fake.messages(ADVISERS_GROUP)) > before, 30)
