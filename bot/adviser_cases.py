@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 OPEN = "open:"  # the payload behind a case's button: open:<handoff_id>
 MAX_LISTED = 10  # buttons under one message; the rest is counted
 NONE_OPEN = "Aucun dossier ouvert pour vous."
-EXPIRED_BUTTON = "Ce bouton n'est plus valable : tapez /mes_dossiers."
 
 
 def _calendar_id(user: User) -> str | None:
@@ -75,16 +74,9 @@ async def on_my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await message.reply_text(fit("\n".join(lines)), parse_mode=None, reply_markup=keyboard)
 
 
-async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_case(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
     """ "Ouvrir": a pointer to the case's card, at the bottom of the chat or topic."""
     query = update.callback_query
-    if not await is_adviser(context, query.from_user):
-        await query.answer(ADVISERS_ONLY, show_alert=True)
-        return
-    payload = await callbacks.resolve(query.message.chat.id, query.data or "", group=True)
-    if payload is None or not payload.startswith(OPEN):
-        await query.answer(EXPIRED_BUTTON, show_alert=True)
-        return
     redis = get_redis()
     record = await handoff.find(redis, payload.removeprefix(OPEN))
     if record is None or record.card_message_id is None:

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot import (
+    adviser_buttons,
     adviser_cases,
     adviser_chat,
     adviser_group,
@@ -35,6 +36,7 @@ from bot import (
     person_chat,
     relay,
     reminder_sender,
+    review_chat,
     supervisor,
     unclaimed,
 )
@@ -98,9 +100,10 @@ def register_handlers(application: Application) -> None:
     adviser_chat.bind(group_chat)
     application.add_handlers([
         CallbackQueryHandler(adviser_group.on_claim, pattern=r"^claim:"),
-        CallbackQueryHandler(adviser_cases.on_open, pattern=f"^{callbacks.ADVISERS_PREFIX}"),
+        CallbackQueryHandler(adviser_buttons.on_button, pattern=f"^{callbacks.ADVISERS_PREFIX}"),
         CommandHandler("stats", adviser_group.on_stats, filters=group_chat),
         CommandHandler("mes_dossiers", adviser_cases.on_my_cases, filters=group_chat),
+        CommandHandler("revue", review_chat.on_review, filters=group_chat),
         CommandHandler("fin", adviser_group.on_end, filters=group_chat),
         # New messages only: an edited reply is not sent a second time. In a
         # case's topic every message is for the person, reply or not, but not
@@ -108,7 +111,7 @@ def register_handlers(application: Application) -> None:
         MessageHandler(
             group_chat & filters.UpdateType.MESSAGE & (filters.REPLY | filters.IS_TOPIC_MESSAGE)
             & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
-            adviser_group.on_reply,
+            review_chat.on_group_reply,
         ),
     ])
     application.add_error_handler(person_chat.on_error)

@@ -18,7 +18,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from cnam import clock, handoff, keys
+from cnam import clock, handoff, keys, review_queue
 from cnam.booking import appointments, reservations
 from cnam.settings import get_settings
 from cnam.store import get_redis
@@ -158,6 +158,7 @@ async def erase_person(
     cancelled = len(await reservations.upcoming(redis, chat_id, now))
     await appointments.forget_person(redis, chat_id)
     redacted = await handoff.redact_person(redis, chat_id)
+    await review_queue.forget_person(redis, chat_id)
     doomed = [k for k in await person_keys(redis, chat_id) if kind_of(k, chat_id) not in keep]
     deleted = await redis.delete(*doomed) if doomed else 0
     return ErasureReport(cancelled, redacted, deleted)

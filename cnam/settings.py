@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     background_retry_max: float = 300.0
     # The speed-ups of Rasa internals (rasa_ext/speedups.py); off: Rasa's own code.
     rasa_speedups: bool = True
+    # Messages understood with less confidence than this go to the advisers'
+    # review (/revue, cnam/review_queue.py); NLU fallbacks always do.
+    review_confidence_threshold: float = 0.6
     # Tests only: a file of seconds added to the wall clock (cnam/clock.py).
     clock_offset_file: str = ""
     log_level: str = "INFO"

@@ -3,7 +3,9 @@
 Per day (Mayotte time), two shared keys:
 
 - ``<prefix>:stats:<YYYY-MM-DD>``: a hash of counters, ``profile_completed``,
-  ``appointment`` (booked), ``appointment_cancelled``, ``handoff``, and
+  ``appointment`` (booked), ``appointment_cancelled``, ``handoff``,
+  ``messages`` (each message the front passed on) and ``misread`` (those
+  the NLU fell back on or was unsure of, ``rasa_ext/review_collector.py``), and
   ``domaine:<value>`` / ``commune:<value>``;
 - ``<prefix>:stats_people:<YYYY-MM-DD>``: a HyperLogLog of the people who
   wrote that day (event ``conversation``), so distinct people over a week or
@@ -29,10 +31,15 @@ from cnam.keys import prefix, shared_key
 from cnam.settings import get_settings
 from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
 
-# Each recorded where it happens: the front (conversation), action_recommend
+# Each recorded where it happens: the front (conversation), the tracker store
+# (misread), action_recommend
 # (profile), cnam/booking/appointments.py (appointments), cnam/handoff.py.
-EVENTS = ("conversation", "profile_completed", "appointment", "appointment_cancelled", "handoff")
-COUNTED = EVENTS[1:]  # "conversation" is counted as distinct people
+EVENTS = (
+    "conversation", "profile_completed", "appointment", "appointment_cancelled", "handoff",
+    "misread",
+)
+# "conversation" is counted as distinct people, and as "messages".
+COUNTED = (*EVENTS[1:], "messages")
 DAY_TTL = 400 * 24 * 3600
 TOP = 5
 
@@ -68,6 +75,8 @@ async def record(
         if event == "conversation":
             pipe.pfadd(people, _pseudonym(chat_id))
             pipe.expire(people, DAY_TTL)
+            pipe.hincrby(counters, "messages", 1)
+            pipe.expire(counters, DAY_TTL)
         else:
             pipe.hincrby(counters, event, 1)
             domaines = facts.get("domaines") or []
@@ -160,6 +169,9 @@ def format_summary(periods: dict[int, Period]) -> str:
             f"{_count(c['handoff'], 'demande de conseiller', 'demandes de conseiller')}."
         )
     longest = periods[max(periods)]
+    shortest = periods[min(periods)]
+    if shortest.counts["messages"]:
+        lines.append(f"Messages mal compris ({shortest.days} j) : {misread_line(shortest)}.")
     if longest.top_domaines:
         fields = ", ".join(f"{label(DOMAINE, d)} ({v})" for d, v in longest.top_domaines)
         lines.append(f"Domaines les plus demandés ({longest.days} j) : {fields}.")
@@ -168,6 +180,13 @@ def format_summary(periods: dict[int, Period]) -> str:
         lines.append(f"Communes ({longest.days} j) : {communes}.")
     header = f"Statistiques au {longest.last_day.strftime('%d/%m/%Y')}"
     return "\n".join([header, *lines])
+
+
+def misread_line(period: Period) -> str:
+    """« 4 sur 120 (3 %) »: fallbacks and unsure understandings among the messages."""
+    misread, messages = period.counts["misread"], period.counts["messages"]
+    share = round(100 * misread / messages) if messages else 0
+    return f"{misread} sur {messages} ({share} %)"
 
 
 def _count(n: int, singular: str, plural: str) -> str:

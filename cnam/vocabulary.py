@@ -98,6 +98,30 @@ COMMUNES = [
     "Ouangani", "Pamandzi", "Sada", "Tsingoni",
 ]
 
+# The NLU contract's intents, as an adviser labelling a message reads them.
+INTENT = {
+    "greet": "Salutation",
+    "goodbye": "Au revoir",
+    "thank": "Remerciement",
+    "affirm": "Oui, d'accord",
+    "deny": "Non, refus",
+    "inform": "Donne une info sur soi",
+    "ask_offers": "Cherche une formation",
+    "ask_prerequisites": "Conditions d'entrée",
+    "ask_funding": "Coût, financement",
+    "ask_cnam": "Ce qu'est le CNAM",
+    "ask_format": "Rythme, format",
+    "ask_location": "Où est le CNAM",
+    "ask_vae": "VAE",
+    "book_appointment": "Prendre rendez-vous",
+    "cancel_appointment": "Annuler un rendez-vous",
+    "reschedule_appointment": "Décaler un rendez-vous",
+    "ask_human": "Parler à quelqu'un",
+    "restart": "Recommencer",
+    "delete_data": "Effacer ses données",
+    "bot_challenge": "Est-ce un robot ?",
+    "out_of_scope": "Hors sujet",
+}
 NIVEAUX = list(NIVEAU)
 SITUATIONS = list(SITUATION)
 DOMAINES = list(DOMAINE)

@@ -4,6 +4,8 @@ Rasa's own Redis stores take host/port/db/password as separate YAML values
 and its ``${VAR}`` substitution yields strings (an expiry must be an int),
 so these subclasses read the project's settings instead: one ``REDIS_URL``
 (password and ``rediss://`` TLS included), one prefix, one retention.
+After each save, the turn's user message may go to the advisers' review
+(``rasa_ext/review_collector.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from redis.retry import Retry
 
 from cnam.privacy import ANONYMOUS_SENDER_PREFIX, ANONYMOUS_TRACKER_SECONDS
 from cnam.settings import get_settings
+from rasa_ext import review_collector
 
 
 def _client(decode_responses: bool) -> redis.StrictRedis:
@@ -54,6 +57,7 @@ class UrlRedisTrackerStore(RedisTrackerStore):
             # and it goes by itself if Rasa answers after the front gave up.
             timeout = ANONYMOUS_TRACKER_SECONDS
         await super().save(tracker, timeout)
+        await review_collector.collect(tracker)
 
 
 class UrlRedisLockStore(RedisLockStore):

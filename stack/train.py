@@ -22,7 +22,7 @@ INPUTS = ["config.yml", "domain", "nlu", "stories", "rasa_ext", "cnam/text.py", 
 # Files under INPUTS that the trained model does not depend on.
 NOT_INPUTS = {
     "rasa_ext/stores.py", "rasa_ext/action_validation.py", "rasa_ext/model_loading.py",
-    "rasa_ext/event_types.py", "rasa_ext/speedups.py",
+    "rasa_ext/event_types.py", "rasa_ext/speedups.py", "rasa_ext/review_collector.py",
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 from telegram.ext import Application
 
-from bot import adviser_cases, adviser_group, card, handoff_consumer
+from bot import adviser_buttons, adviser_cases, adviser_group, card, handoff_consumer
 from cnam import privacy
 from tests.adviser_support import ADVISER_A, ADVISER_B, GROUP, OUTSIDER, PERSON, request_handoff
 from tests.fake_telegram import FakeTelegram
@@ -96,5 +96,5 @@ async def test_outsiders_and_foreign_buttons_are_refused(routed_front, fake_tele
     forged = fake_telegram.press_button(GROUP, listing["message_id"], data="a:forged", user_id=ADVISER_A)
     await fake_telegram.wait_for(lambda: {outsider, forged} <= set(fake_telegram.callback_answers))
     assert fake_telegram.callback_answers[outsider]["text"] == adviser_group.ADVISERS_ONLY
-    assert fake_telegram.callback_answers[forged]["text"] == adviser_cases.EXPIRED_BUTTON
+    assert fake_telegram.callback_answers[forged]["text"] == adviser_buttons.EXPIRED_BUTTON
     assert len(fake_telegram.messages(GROUP)) == 3  # card, refusal, listing: nothing posted

@@ -38,17 +38,22 @@ async def test_summary_counts_windows_and_distinct_people(redis) -> None:
     await stats.record(redis, "appointment", 1, now=NOW)
     await stats.record(redis, "handoff", 3, now=NOW - timedelta(days=20))
     await stats.record(redis, "handoff", 2, now=NOW - timedelta(days=40))  # outside both
+    await stats.record(redis, "misread", 2, now=NOW)
 
     periods = await stats.summary(redis, (7, 30), NOW)
 
     week, month = periods[7], periods[30]
     assert (week.people, month.people) == (2, 3)
+    # Every message counts (6 in the month); one of this week's was misread.
     assert week.counts == {
         "profile_completed": 1, "appointment": 1, "appointment_cancelled": 0, "handoff": 0,
+        "misread": 1, "messages": 5,
     }
     assert month.counts == {
         "profile_completed": 2, "appointment": 1, "appointment_cancelled": 0, "handoff": 1,
+        "misread": 1, "messages": 6,
     }
+    assert "Messages mal compris (7 j) : 1 sur 5 (20 %)." in stats.format_summary(periods)
     assert month.top_domaines == [("btp", 2), ("informatique", 1)]
     # A village is not a commune: counted, but as "autre".
     assert dict(month.top_communes) == {"Koungou": 1, "autre": 1}
