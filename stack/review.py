@@ -103,9 +103,9 @@ async def _labelled() -> list[Entry]:
         await redis.close()
 
 
-def export(out: Path, held_out: Path = HELD_OUT) -> tuple[int, int]:
+def write(entries: list[Entry], out: Path, held_out: Path = HELD_OUT) -> tuple[int, int]:
     """(examples in the file, entries left out)."""
-    examples, skipped = merge(asyncio.run(_labelled()), out, held_out)
+    examples, skipped = merge(entries, out, held_out)
     if examples:
         out.write_text(render(examples), encoding="utf-8")
     return sum(len(v) for v in examples.values()), skipped
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd = sub.add_parser("export", help="labelled entries into nlu/reviewed.yml")
     cmd.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    written, skipped = export(args.out)
+    written, skipped = write(asyncio.run(_labelled()), args.out)
     print(f"{args.out}: {written} examples ({skipped} entries left out: already known or held out). "
           "Read the diff before committing.")
     return 0

@@ -71,7 +71,8 @@ async def test_unsure_and_corrected_messages_are_queued_sure_ones_are_not(redis)
     sure = said("c payant ?", "ask_funding", 0.97, "u2")
     await review_collector.collect(tracker(chat, sure))
     await review_collector.collect(tracker(chat, sure, said("non c pas ça", "deny", 0.9, "u3")))
-    reasons = {(e.text, e.reason) for e in [await review_queue.get(redis, i) for i in await review_queue.waiting(redis)] if e}
+    entries = [await review_queue.get(redis, i) for i in await review_queue.waiting(redis)]
+    reasons = {(e.text, e.reason) for e in entries if e}
     assert reasons == {("je veux un truc", "low_confidence"), ("c payant ?", "correction")}
 
 
