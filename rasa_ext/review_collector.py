@@ -71,6 +71,15 @@ def _predicted(message: Any) -> tuple[str, float, list[str]]:
     return name, float(intent.get("confidence") or 0), [r for r in ranking if r and r != FALLBACK][:3]
 
 
+def _entity(found: dict[str, Any], text: str, names: list[str]) -> dict[str, str]:
+    """Entity, canonical value and the words it was read from (for training data)."""
+    entity = {"entity": found["entity"], "value": mask(str(found.get("value", "")), names)}
+    start, end = found.get("start"), found.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        entity["text"] = mask(text[start:end], names)
+    return entity
+
+
 async def collect(tracker: Any) -> None:
     sender = str(tracker.sender_id)
     found = _candidate(tracker, get_settings().review_confidence_threshold)
@@ -88,10 +97,7 @@ async def collect(tracker: Any) -> None:
         names = [str(tracker.get_slot(s)) for s in NAME_SLOTS if tracker.get_slot(s)]
         names += [e["value"] for e in message.entities if e.get("entity") in NAME_SLOTS]
         intent, confidence, ranking = _predicted(message)
-        entities = [
-            {"entity": e["entity"], "value": mask(str(e.get("value", "")), names)}
-            for e in message.entities if e.get("entity")
-        ]
+        entities = [_entity(e, message.text, names) for e in message.entities if e.get("entity")]
         added = await review_queue.add(
             redis, sender, eid, text=mask(message.text, names), intent=intent,
             confidence=confidence, reason=reason, entities=entities, ranking=ranking, now=clock.now(),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import sys
 from pathlib import Path
@@ -32,20 +33,32 @@ from tests.nlu_scoring import load_items, normalised_text
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "nlu" / "reviewed.yml"
 HELD_OUT = ROOT / "tests" / "nlu_test.yml"
+# An entity's markup in Rasa's format, kept: the words it marks.
+_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 FILLERS = {NAME: "Fatima", PHONE: "0639 00 00 00", EMAIL: "fatima@exemple.fr"}
 
 
-def training_text(entry: Entry) -> str:
-    """The example as Rasa reads it: fillers for the masks, entities marked
-    where their value is written as such in the text."""
+def _span(text: str, words: str) -> re.Match[str] | None:
+    return re.search(rf"(?i)(?<![\w\[]){re.escape(words)}(?![\w\]])", text) if words else None
+
+
+def training_text(entry: Entry) -> str | None:
+    """The example as Rasa reads it: fillers for the masks, each entity marked
+    on the words it was read from (or its value, written as such). None when an
+    entity cannot be placed: an example with an entity left unmarked would
+    teach the model to miss it."""
     text = entry.text.replace("[", "(").replace("]", ")")
     for placeholder, filler in FILLERS.items():
         text = text.replace(placeholder, filler)
     for entity in entry.entities:
-        value, name = entity.get("value", ""), entity.get("entity", "")
-        found = re.search(rf"(?i)(?<![\w\[]){re.escape(value)}(?![\w\]])", text) if value else None
-        if found and name:
-            text = f"{text[:found.start()]}[{found.group(0)}]({name}){text[found.end():]}"
+        name, value = entity.get("entity", ""), entity.get("value", "")
+        found = _span(text, entity.get("text", "")) or _span(text, value)
+        if not found or not name:
+            return None
+        words = found.group(0)
+        # Rasa's two forms: [Koungou](commune) and [kgou]{"entity": "commune", "value": "Koungou"}.
+        mark = f"({name})" if words == value else json.dumps({"entity": name, "value": value}, ensure_ascii=False)
+        text = f"{text[:found.start()]}[{words}]{mark}{text[found.end():]}"
     return text
 
 
@@ -67,14 +80,14 @@ def merge(entries: list[Entry], out: Path, held_out: Path) -> tuple[dict[str, li
     known = {normalised_text(i.text) for path in others for i in load_items(path)}
     known |= {normalised_text(i.text) for i in load_items(held_out)}
     examples = _existing(out)
-    known |= {normalised_text(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", t)) for ts in examples.values() for t in ts}
+    known |= {normalised_text(_MARKUP.sub(r"\1", t)) for ts in examples.values() for t in ts}
     skipped = 0
     for entry in entries:
         text = training_text(entry)
         plain = normalised_text(entry.text.replace("[", " ").replace("]", " "))
         for placeholder, filler in FILLERS.items():
             plain = plain.replace(normalised_text(placeholder), normalised_text(filler))
-        if not plain or plain in known:
+        if text is None or not plain or plain in known:
             skipped += 1
             continue
         known.add(plain)

@@ -124,17 +124,23 @@ def test_export_writes_rasa_data_without_duplicates_or_held_out(tmp_path: Path) 
         entry("b", held_out_text, "greet"),
         entry("c", training_text.upper(), "ask_funding"),
         entry("d", "zot ou kalou formasion", "ask_offers"),
+        entry("f", "jveu etre comptable", "inform",
+              [{"entity": "domaine", "value": "gestion_comptabilite", "text": "comptable"}]),
+        # Corrected by an adviser to a value the text does not show: left out.
+        entry("g", "un truc avec les chiffres", "inform", [{"entity": "domaine", "value": "informatique"}]),
     ]
     examples, skipped = review.merge(entries, out, review.HELD_OUT)
-    assert skipped == 2
+    assert skipped == 3
     out.write_text(review.render(examples), encoding="utf-8")
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert [block["intent"] for block in data["nlu"]] == ["ask_offers", "inform"]
-    [item] = [i for i in load_items(out) if i.intent == "inform"]
-    assert item.text == "moi c Fatima, chui a kgou ou Koungou"
-    assert list(item.entities) == [("commune", "Koungou")]
+    items = {i.text: list(i.entities) for i in load_items(out) if i.intent == "inform"}
+    assert items == {
+        "moi c Fatima, chui a kgou ou Koungou": [("commune", "Koungou")],
+        "jveu etre comptable": [("domaine", "gestion_comptabilite")],
+    }
 
     # A second export keeps what was written and adds nothing twice.
     again, skipped_again = review.merge([*entries, entry("e", "zot ou kalou formasion !", "ask_offers")],
                                         out, review.HELD_OUT)
-    assert again == examples and skipped_again == 5
+    assert review.render(again) == review.render(examples) and skipped_again == 7
