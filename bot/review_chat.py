@@ -4,8 +4,8 @@ time, to label (``cnam/review_queue.py``).
 Each entry shows its masked text and what the model understood, with a
 button per likely intent, "Autre intention…" (every intent), "Ignorer" and
 "Donnée personnelle : supprimer". Replying to the entry with
-``entité : valeur`` (or just the value when it has one entity) corrects an
-entity. Any adviser can label; a second, different label marks the entry
+``entité : mots`` (the person's words; or just the words when it has one
+entity) corrects an entity. Any adviser can label; a second, different label marks the entry
 disputed and keeps it out of the training data. Buttons go through
 ``bot/adviser_buttons.py`` (adviser check, tokens bound to the group).
 """
@@ -25,11 +25,25 @@ from cnam import review_queue
 from cnam.keys import shared_key
 from cnam.review_queue import Entry
 from cnam.store import get_redis
-from cnam.vocabulary import INTENT, label
+from cnam.vocabulary import (
+    COMMUNES,
+    DOMAINES,
+    INTENT,
+    MODALITES,
+    NIVEAUX,
+    SITUATIONS,
+    TRANCHES_AGE,
+    label,
+)
+from rasa_ext.entity_values import default_table
 
 PAYLOAD = "rv:"  # rv:<action>:<entry id>[:<intent>]
 LABEL, OTHER, IGNORE, DELETE = "l", "o", "i", "d"
-ENTITIES = ("niveau", "situation", "domaine", "commune", "modalite", "tranche_age", "prenom")
+# The contract's values of each entity an adviser may correct (a first name: any).
+ENTITIES: dict[str, list[str] | None] = {
+    "niveau": NIVEAUX, "situation": SITUATIONS, "domaine": DOMAINES, "commune": COMMUNES,
+    "modalite": MODALITES, "tranche_age": TRANCHES_AGE, "prenom": None,
+}
 NOTHING = "Rien à relire : l'assistant n'a rien mal compris depuis la dernière revue. 👍"
 GONE = "Cette entrée n'existe plus (déjà traitée ou effacée)."
 REASON = {
@@ -180,6 +194,17 @@ async def take_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
             f"(entités : {', '.join(ENTITIES)}).", parse_mode=None,
         )
         return True
-    await review_queue.correct_entity(redis, eid, name, clean(value, 60))
-    await message.reply_text(f"Corrigé : {name} = {clean(value, 60)}.", parse_mode=None)
+    words = clean(value, 60)
+    # The adviser types the person's words ("comptable"); the table of
+    # rasa_ext/entity_values.yml gives the contract's value (gestion_comptabilite).
+    canonical = default_table().canonical(name, words) or words
+    allowed = ENTITIES[name]
+    if allowed is not None and canonical not in allowed:
+        await message.reply_text(
+            f"Je ne reconnais pas « {words} » comme {name}. Écrivez les mots de la personne "
+            f"ou une valeur, par exemple : {', '.join(allowed[:3])}.", parse_mode=None,
+        )
+        return True
+    await review_queue.correct_entity(redis, eid, name, canonical, words)
+    await message.reply_text(f"Corrigé : {name} = {canonical} (« {words} »).", parse_mode=None)
     return True

@@ -168,13 +168,16 @@ async def label(redis: aioredis.Redis, eid: str, intent: str, adviser: str) -> s
     return str(await script(keys=[entry_key(eid), queue_key(), labelled_key()], args=[intent, adviser, eid]))
 
 
-async def correct_entity(redis: aioredis.Redis, eid: str, entity: str, value: str) -> bool:
-    """Replace (or add) one entity's value, as an adviser typed it."""
+async def correct_entity(
+    redis: aioredis.Redis, eid: str, entity: str, value: str, words: str | None = None
+) -> bool:
+    """Replace (or add) one entity: its canonical ``value`` and the ``words``
+    of the message it is read from, as an adviser gave them."""
     entry = await get(redis, eid)
     if entry is None:
         return False
     entities = [e for e in entry.entities if e.get("entity") != entity]
-    entities.append({"entity": entity, "value": value})
+    entities.append({"entity": entity, "value": value, **({"text": words} if words else {})})
     await redis.hset(entry_key(eid), "entities", json.dumps(entities, ensure_ascii=False))
     return True
 

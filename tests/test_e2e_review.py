@@ -99,10 +99,21 @@ async def test_a_corrected_message_is_reviewed_with_its_number_masked(
     shown = await revue(live_bot)
     assert "« mon num c «téléphone» pour la compta »" in shown["text"], shown["text"]
     assert "0639" not in shown["text"] and "ce n'était pas ça" in shown["text"]
+    # A reply corrects an entity from the person's words; the relay sends nothing to anyone.
+    fake = live_bot.fake
+    fake.reply_in_group(ADVISERS_GROUP, shown["message_id"], "domaine : compta", user_id=ADVISER)
+    await fake.wait_for(lambda: fake.messages(ADVISERS_GROUP)[-1]["text"].startswith("Corrigé"), 15)
+    assert fake.messages(ADVISERS_GROUP)[-1]["text"] == "Corrigé : domaine = gestion_comptabilite (« compta »)."
+    [eid] = await review_queue.waiting(queue)
+    entry = await review_queue.get(queue, eid)
+    corrected = {"entity": "domaine", "value": "gestion_comptabilite", "text": "compta"}
+    assert entry is not None and corrected in entry.entities
+    sent_to_person = len(fake.sent[person.chat_id])
     live_bot.fake.press_button(ADVISERS_GROUP, shown["message_id"], "Donnée personnelle : supprimer",
                                user_id=ADVISER)
     await live_bot.fake.wait_for(lambda: "supprimée" in shown["text"], 15)
     assert await review_queue.waiting(queue) == []
+    assert len(fake.sent[person.chat_id]) == sent_to_person
 
 
 async def test_a_refusers_misread_message_is_not_queued(live_bot: LiveBot, queue: aioredis.Redis) -> None:
