@@ -168,18 +168,25 @@ async def label(redis: aioredis.Redis, eid: str, intent: str, adviser: str) -> s
     return str(await script(keys=[entry_key(eid), queue_key(), labelled_key()], args=[intent, adviser, eid]))
 
 
+async def set_entities(redis: aioredis.Redis, eid: str, entities: list[dict[str, str]]) -> bool:
+    """The entry's entities as a reviewer says they are (``entity``, ``value``
+    and the ``text`` of the message they are read from)."""
+    if not await redis.exists(entry_key(eid)):
+        return False
+    await redis.hset(entry_key(eid), "entities", json.dumps(entities, ensure_ascii=False))
+    return True
+
+
 async def correct_entity(
     redis: aioredis.Redis, eid: str, entity: str, value: str, words: str | None = None
 ) -> bool:
-    """Replace (or add) one entity: its canonical ``value`` and the ``words``
-    of the message it is read from, as an adviser gave them."""
+    """Replace (or add) one entity, as an adviser gave it."""
     entry = await get(redis, eid)
     if entry is None:
         return False
     entities = [e for e in entry.entities if e.get("entity") != entity]
     entities.append({"entity": entity, "value": value, **({"text": words} if words else {})})
-    await redis.hset(entry_key(eid), "entities", json.dumps(entities, ensure_ascii=False))
-    return True
+    return await set_entities(redis, eid, entities)
 
 
 async def drop(redis: aioredis.Redis, eid: str) -> None:
