@@ -63,6 +63,8 @@ _ERRORS = {
     "value_error.str.regex": "minuscules, chiffres et _ seulement, 3 à 32 caractères",
     "value_error.extra": "champ inconnu (faute de frappe ?)",
     "value_error.missing": "champ obligatoire manquant",
+    "value_error.any_str.min_length": "texte vide",
+    "value_error.any_str.max_length": "texte trop long (60 caractères au plus)",
 }
 
 
