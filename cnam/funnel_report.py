@@ -35,10 +35,11 @@ def _commune_label(commune: str) -> str:
 
 
 def format_funnel(funnel: Funnel, campaigns: Campaigns, days: int) -> list[str]:
-    """The /stats messages about campaigns, each within MAX_MESSAGE characters."""
-    codes = _codes(funnel, campaigns)
-    if not codes:
+    """The /stats messages about campaigns, each within MAX_MESSAGE characters;
+    none when no campaign link was opened in the period."""
+    if not funnel.by_campaign:
         return []
+    codes = _codes(funnel, campaigns)
     lines = [f"Campagnes, {days} derniers jours ({STAGE_NAMES}) :"]
     for code in codes:
         campaign = campaigns.get(code)

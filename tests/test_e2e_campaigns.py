@@ -38,7 +38,8 @@ async def funnel_today(store: aioredis.Redis) -> funnel.Funnel:
 
 
 async def stats_lines(live_bot: LiveBot) -> list[str]:
-    """The lines of the campaigns' message(s) /stats posts in the advisers' group."""
+    """The lines of the campaigns' message(s) /stats posts in the advisers' group
+    (none when no campaign link was opened in 30 days)."""
     fake = live_bot.fake
     before = len(fake.messages(ADVISERS_GROUP))
     fake.send_text(ADVISERS_GROUP, "/stats", user_id=ADVISER, chat_type="supergroup")
@@ -46,8 +47,9 @@ async def stats_lines(live_bot: LiveBot) -> list[str]:
     await fake.wait_for(lambda: any(m.get("photo") for m in fake.messages(ADVISERS_GROUP)[before:]), 60)
     found = [m.get("text") or "" for m in fake.messages(ADVISERS_GROUP)[before:]]
     assert all(len(t) <= 350 for t in found), found
-    start = next(i for i, t in enumerate(found) if t.startswith(FUNNEL_HEADER))
-    return [line for t in found[start:] for line in t.splitlines()]
+    funnel_texts = [t for t in found if t and not t.startswith("Statistiques")]
+    assert not funnel_texts or funnel_texts[0].startswith(FUNNEL_HEADER), found
+    return [line for t in funnel_texts for line in t.splitlines()]
 
 
 async def exported_funnel(live_bot: LiveBot) -> dict[tuple[str, str], dict[str, str]]:

@@ -118,12 +118,13 @@ def test_the_stats_text_per_campaign_and_commune() -> None:
     assert lines[1:4] == ["• Affiche à Koungou : 3 → 2 → 1 → 1 → 0", "• Spot radio : 0 → 0 → 0 → 0 → 0",
                           "• old_code : 1 → 1 → 1 → 1 → 1"]
     assert lines[-2:] == ["• Koungou : 3 → 2 → 1 → 1 → 0", "• sans commune : 0 → 0 → 0 → 0 → 0"]
-    assert format_funnel(funnel.Funnel(NOW.date(), NOW.date()), Campaigns(), 30) == []
+    assert format_funnel(funnel.Funnel(NOW.date(), NOW.date()), FILE, 30) == []  # nothing opened
 
 
 def test_many_campaigns_are_several_short_messages() -> None:
     many = Campaigns(campaigns=[Campaign(code=f"affiche_{i:02}", label="Affiche " + "x" * 40) for i in range(12)])
-    messages = format_funnel(funnel.Funnel(NOW.date(), NOW.date()), many, 30)
+    one = {"affiche_00": dict.fromkeys(funnel.STAGES, 1)}
+    messages = format_funnel(funnel.Funnel(NOW.date(), NOW.date(), by_campaign=one), many, 30)
     assert len(messages) > 1 and all(len(m) <= 350 for m in messages)
     assert sum(m.count("• Affiche") for m in messages) == 12
 
