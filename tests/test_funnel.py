@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot import campaign_start, consent
+from bot import adviser_group, campaign_start, consent
 from cnam import clock, funnel, privacy, stats
 from cnam.campaigns import Campaign, Campaigns
 from cnam.funnel_report import COLUMNS, format_funnel, rows
@@ -192,3 +192,12 @@ async def test_a_broken_file_is_a_normal_start(redis, monkeypatch, tmp_path: Pat
         await campaign_start.arrive(PERSON, "/start koungou_affiche")
     assert "campaign links ignored" in caplog.text
     assert await redis.hgetall(shared_key("funnel", NOW.date().isoformat())) == {}
+
+
+async def test_stats_says_when_the_file_is_broken(redis, monkeypatch, tmp_path: Path) -> None:
+    await funnel.started(redis, POSTER, NOW)
+    assert (await adviser_group._funnel_messages(30))[0].startswith("Campagnes, 30 derniers jours")
+    (tmp_path / "campaigns.yaml").write_text("campaigns: [{code: A}]\n", encoding="utf-8")
+    monkeypatch.setattr(get_settings(), "catalog_dir", str(tmp_path))
+    [said] = await adviser_group._funnel_messages(30)
+    assert said.startswith("Campagnes : le fichier catalog/campaigns.yaml est invalide")
