@@ -1,6 +1,7 @@
 """``python -m bot``: the Telegram front when TELEGRAM_BOT_TOKEN is set, else a terminal chat.
 
 ``python -m bot export …`` runs the data export (bot/export.py);
+``python -m bot qr <code>`` writes a campaign link's QR code (bot/qr.py);
 ``python -m bot requeue-cards`` puts the cards Telegram refused back in the
 queue, once the advisers' group is fixed (``make doctor`` lists them).
 """
@@ -43,6 +44,10 @@ def main(argv: list[str] | None = None) -> None:
 
         export.main(argv[1:])
         return
+    if argv[:1] == ["qr"]:
+        from bot import qr
+
+        sys.exit(qr.main(argv[1:]))
     if argv[:1] == ["requeue-cards"]:
         asyncio.run(_requeue_cards())
         return

@@ -19,7 +19,9 @@ from telegram.ext import ContextTypes
 from bot import adviser_chat, relay
 from bot.card import claim_keyboard, clean, render_card
 from bot.stats_chart import render_chart
-from cnam import clock, handoff, stats
+from cnam import clock, funnel, handoff, stats
+from cnam.campaigns import CampaignsFileError, get_campaigns
+from cnam.funnel_report import format_funnel
 from cnam.handoff import HandoffRecord, Holder
 from cnam.logsafe import hash_id
 from cnam.settings import get_settings
@@ -196,11 +198,22 @@ async def on_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats: the last 7 and 30 days, as text and as a chart."""
+    """/stats: the last 7 and 30 days, as text and as a chart, then the campaigns' funnel."""
     if not await is_adviser(context, update.effective_user):
         return
     periods = await stats.summary(get_redis(), (7, 30))
     chart = await asyncio.to_thread(render_chart, periods[30])
     chat_id = update.effective_chat.id
     await context.bot.send_message(chat_id, stats.format_summary(periods), parse_mode=None)
+    for text in await _funnel_messages(30):
+        await context.bot.send_message(chat_id, text, parse_mode=None)
     await context.bot.send_photo(chat_id, chart, caption="Activité des 30 derniers jours")
+
+
+async def _funnel_messages(days: int) -> list[str]:
+    try:
+        campaigns = get_campaigns()
+    except CampaignsFileError as exc:
+        log.error("campaigns file invalid: %s", exc)
+        return ["Campagnes : le fichier catalog/campaigns.yaml est invalide (voir le journal du bot)."]
+    return format_funnel(await funnel.last_days(get_redis(), days), campaigns, days)

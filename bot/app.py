@@ -30,6 +30,7 @@ from bot import (
     adviser_chat,
     adviser_group,
     callbacks,
+    campaign_start,
     consent,
     erasure,
     handoff_consumer,
@@ -56,8 +57,9 @@ def front_actions() -> dict[str, FrontAction]:
     """The ``!`` payloads the front answers itself."""
     return {
         "!aide": help_answer,
-        consent.ACCEPT: consent.accept,
-        consent.REFUSE: consent.refuse,
+        # Consent, with the campaign link that brought the person (bot/campaign_start.py).
+        consent.ACCEPT: campaign_start.accept,
+        consent.REFUSE: campaign_start.refuse,
         consent.EXPORT: consent.export,
         consent.ASK_ERASE: consent.ask_erase,
         consent.KEEP: consent.keep,

@@ -8,6 +8,10 @@ message id: the file leaves the system, and the Telegram id would only let
 its readers trace the person's account. CSV has a header row, lists joined
 with " | "; written to a file it starts with a byte-order mark so that
 Excel reads the accents right.
+
+``--funnel`` exports instead the campaigns' funnel over the same days (one
+row per campaign, then per commune of the campaign: ``cnam/funnel_report.py``),
+anonymous counts only.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from cnam import handoff
+from cnam import clock, funnel, funnel_report, handoff
+from cnam.campaigns import get_campaigns
 from cnam.handoff import HandoffRecord
 from cnam.settings import get_settings
 from cnam.store import get_redis
@@ -62,14 +67,23 @@ async def records_since(redis: aioredis.Redis, since: date) -> list[HandoffRecor
 
 
 def render(records: list[HandoffRecord], fmt: str) -> str:
-    rows = [_row(r) for r in records]
+    return render_rows([_row(r) for r in records], COLUMNS, fmt)
+
+
+def render_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows([_cell(row[c]) for c in COLUMNS] for row in rows)
+    writer.writerow(columns)
+    writer.writerows([_cell(row[c]) for c in columns] for row in rows)
     return out.getvalue()
+
+
+async def funnel_since(redis: aioredis.Redis, since: date) -> list[dict[str, Any]]:
+    """Rows of the campaigns' funnel from ``since`` to today (``--funnel``)."""
+    found = await funnel.totals(redis, since, clock.now().date())
+    return funnel_report.rows(found, get_campaigns())
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -79,6 +93,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--since", required=True, type=date.fromisoformat,
                         help="premier jour inclus, AAAA-MM-JJ")
     parser.add_argument("--format", choices=["csv", "json"], default="csv")
+    parser.add_argument("--funnel", action="store_true",
+                        help="le parcours par campagne et par commune, au lieu des demandes")
     parser.add_argument("--out", type=Path, help="fichier de sortie (sinon la sortie standard)")
     return parser.parse_args(argv)
 
@@ -86,6 +102,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 async def _export(args: argparse.Namespace) -> str:
     redis = get_redis()
     try:
+        if args.funnel:
+            rows = await funnel_since(redis, args.since)
+            return render_rows(rows, funnel_report.COLUMNS, args.format)
         return render(await records_since(redis, args.since), args.format)
     finally:
         await redis.close()

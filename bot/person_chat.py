@@ -22,7 +22,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bot import callbacks, render
+from bot import callbacks, campaign_start, render
 from bot.messages import OutMessage
 from bot.person_commands import HELP, payload_for
 from bot.pipeline import SERVICE_DOWN_TEXT, Pipeline
@@ -163,10 +163,13 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    payload = payload_for(update.message.text or "")  # type: ignore[union-attr]
+    text = update.message.text or ""  # type: ignore[union-attr]
+    payload = payload_for(text)
     if payload is None:
         await say(update, context, HELP)
     else:
+        # "/start <code>" from a campaign link: counted and remembered first.
+        await campaign_start.arrive(update.effective_chat.id, text)  # type: ignore[union-attr]
         await answer(update, context, payload, trusted=True)
 
 

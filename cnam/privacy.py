@@ -18,7 +18,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from cnam import clock, handoff, keys, review_queue
+from cnam import clock, funnel, handoff, keys, review_queue
 from cnam.booking import appointments, reservations
 from cnam.settings import get_settings
 from cnam.store import get_redis
@@ -174,5 +174,6 @@ async def forget_profile(chat_id: int | str) -> None:
     after the turn, erases once more (``bot/pipeline.py``).
     """
     redis = get_redis()
+    await funnel.withdraw(redis, chat_id)  # a minor is only an anonymous "started"
     await erase_person(redis, chat_id, clock.now(), keep=KEPT_WITHOUT_CONSENT)
     await redis.set(keys.person_key(MINOR, chat_id), 1, ex=get_settings().retention_seconds)

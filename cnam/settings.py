@@ -25,6 +25,8 @@ def _without_empty(source: SettingsSource) -> SettingsSource:
 class Settings(BaseSettings):
     telegram_bot_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    # The bot's @username, for campaign links and their QR codes (bot/qr.py).
+    telegram_bot_username: str = ""
     adviser_chat_id: int = 0
     # Comma-separated Telegram user ids allowed to act as advisers besides
     # the members of the advisers' group.

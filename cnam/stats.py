@@ -14,7 +14,8 @@ Per day (Mayotte time), two shared keys:
 Both expire after ~400 days: enough for a full year and a comparison with
 the same month a year before, and no counter is kept forever. No chat id is
 stored: the HyperLogLog receives a hash of it and keeps only register
-maxima, from which no id can be read back.
+maxima, from which no id can be read back. ``record`` also moves people who
+came by a campaign link along its funnel (``cnam/funnel.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from datetime import date, datetime, timedelta
 
 import redis.asyncio as aioredis
 
-from cnam import clock
+from cnam import clock, funnel
 from cnam.keys import prefix, shared_key
 from cnam.settings import get_settings
 from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
@@ -89,6 +90,8 @@ async def record(
                 pipe.hincrby(counters, f"commune:{commune if commune in COMMUNES else 'autre'}", 1)
             pipe.expire(counters, DAY_TTL)
         await pipe.execute()
+    # A person who came by a campaign link moves along its funnel (cnam/funnel.py).
+    await funnel.advance(redis, event, chat_id, now)
 
 
 @dataclass
