@@ -3,7 +3,8 @@
 Per day (Mayotte time), two shared keys:
 
 - ``<prefix>:stats:<YYYY-MM-DD>``: a hash of counters, ``profile_completed``,
-  ``appointment`` (booked), ``appointment_cancelled``, ``handoff``, and
+  ``appointment`` (booked), ``appointment_cancelled``, ``handoff``,
+  ``confirmed`` and ``rescheduled`` (answers to the day-before reminder), and
   ``domaine:<value>`` / ``commune:<value>``;
 - ``<prefix>:stats_people:<YYYY-MM-DD>``: a HyperLogLog of the people who
   wrote that day (event ``conversation``), so distinct people over a week or
@@ -30,8 +31,10 @@ from cnam.settings import get_settings
 from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
 
 # Each recorded where it happens: the front (conversation), action_recommend
-# (profile), cnam/booking/appointments.py (appointments), cnam/handoff.py.
-EVENTS = ("conversation", "profile_completed", "appointment", "appointment_cancelled", "handoff")
+# (profile), cnam/booking/appointments.py (appointments), cnam/handoff.py,
+# bot/reminder_answers.py (the answers to the day-before reminder).
+EVENTS = ("conversation", "profile_completed", "appointment", "appointment_cancelled", "handoff",
+          "confirmed", "rescheduled")
 COUNTED = EVENTS[1:]  # "conversation" is counted as distinct people
 DAY_TTL = 400 * 24 * 3600
 TOP = 5
@@ -160,6 +163,12 @@ def format_summary(periods: dict[int, Period]) -> str:
             f"{_count(c['handoff'], 'demande de conseiller', 'demandes de conseiller')}."
         )
     longest = periods[max(periods)]
+    answers = longest.counts
+    lines.append(
+        f"Rappels de la veille ({longest.days} j) : "
+        f"{_count(answers['confirmed'], 'rendez-vous confirmé', 'rendez-vous confirmés')}, "
+        f"{_count(answers['rescheduled'], 'à décaler', 'à décaler')}."
+    )
     if longest.top_domaines:
         fields = ", ".join(f"{label(DOMAINE, d)} ({v})" for d, v in longest.top_domaines)
         lines.append(f"Domaines les plus demandés ({longest.days} j) : {fields}.")

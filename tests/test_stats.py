@@ -45,9 +45,11 @@ async def test_summary_counts_windows_and_distinct_people(redis) -> None:
     assert (week.people, month.people) == (2, 3)
     assert week.counts == {
         "profile_completed": 1, "appointment": 1, "appointment_cancelled": 0, "handoff": 0,
+        "confirmed": 0, "rescheduled": 0,
     }
     assert month.counts == {
         "profile_completed": 2, "appointment": 1, "appointment_cancelled": 0, "handoff": 1,
+        "confirmed": 0, "rescheduled": 0,
     }
     assert month.top_domaines == [("btp", 2), ("informatique", 1)]
     # A village is not a commune: counted, but as "autre".
@@ -79,7 +81,10 @@ async def test_format_summary_in_french(redis) -> None:
     await stats.record(redis, "conversation", 5, now=NOW)
     await stats.record(redis, "profile_completed", 5, now=NOW, domaines=["sante_social"],
                        commune="Mamoudzou")
+    for event in ("confirmed", "confirmed", "rescheduled"):
+        await stats.record(redis, event, 5, now=NOW)
     text = stats.format_summary(await stats.summary(redis, (7, 30), NOW))
     assert text.splitlines()[0] == "Statistiques au 28/11/2025"
     assert "7 derniers jours : 1 personne, 1 profil complet, 0 rendez-vous (0 annulé), 0 demande" in text
     assert "Santé, social (1)" in text and "Mamoudzou (1)" in text
+    assert "Rappels de la veille (30 j) : 2 rendez-vous confirmés, 1 à décaler." in text
