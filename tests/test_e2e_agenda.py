@@ -80,6 +80,12 @@ async def test_agenda_of_tomorrow_lists_both_appointments(live_bot: LiveBot, sta
     assert line_of(agenda, "Ali").endswith("· Ali · visio · Choix d'une formation · pas encore confirmé")
     assert [t.rsplit(" · ", 1)[0] for t in button_titles(agenda)] == ["Ouvrir : Nadia", "Ouvrir : Ali"]
 
+    # "Ouvrir" brings Nadia's case back to the bottom of the chat, as /mes_dossiers does.
+    before = len(live_bot.fake.messages(ADVISERS_GROUP))
+    live_bot.fake.press_button(ADVISERS_GROUP, agenda["message_id"], "Ouvrir : Nadia · 8 h", user_id=ADVISER)
+    await live_bot.fake.wait_for(lambda: any(
+        m["text"].startswith("📌 Dossier de Nadia") for m in group_messages(live_bot, before)), 15)
+
     refused = await agenda_of(live_bot, "/agenda", user_id=681999)
     assert refused["text"] == ADVISERS_ONLY and not button_titles(refused)
 
