@@ -94,7 +94,7 @@ def cancelled(booking: Booking) -> str:
 
 def confirmed_by_person(booking: Booking) -> str:
     """The answer to "Je confirme" on the day-before reminder."""
-    return f"Merci, c'est noté : votre rendez-vous du {booking_line(booking)} est confirmé. À bientôt !"
+    return f"Merci, c'est noté : votre rendez-vous du {format_fr(booking.start)} est confirmé. À bientôt !"
 
 
 def refusal(config: AdvisersConfig, why: Refusal) -> str:
