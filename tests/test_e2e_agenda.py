@@ -96,10 +96,12 @@ async def two_bots(live_bot: LiveBot) -> AsyncIterator[Process]:
     fake Bot API and Redis; back to one bot without it afterwards."""
     await live_bot.restart(AGENDA_MORNING="07:30")
     second = Process("bot-second", live_bot.bot.command, live_bot.bot.env)
-    polls = len(live_bot.fake.calls_of("getUpdates"))
     second.start()
     try:
-        await live_bot.fake.wait_for(lambda: len(live_bot.fake.calls_of("getUpdates")) > polls + 1, 60)
+        # Its background loops run from here on (started in post_init).
+        await live_bot.fake.wait_for(
+            lambda: "Application started" in second.log_path.read_text(errors="replace"), 60
+        )
         yield second
     finally:
         second.stop()
