@@ -116,7 +116,7 @@ async def ask_cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if len(bookings) == 1:
         [only] = bookings
         dispatcher.utter_message(
-            text=f"Annuler votre rendez-vous du {wording.booking_line(only)} ?",
+            text=wording.cancel_question(only),
             buttons=[button("Oui, annuler", "affirm", rdv_annulation=only.id),
                      button("Non, le garder", "deny")],
         )
@@ -139,7 +139,7 @@ class ActionCancelBookingConfirm(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
         if _intent(tracker) == "deny":
-            dispatcher.utter_message(text="D'accord, rien n'est annulé.")
+            dispatcher.utter_message(text=wording.NOTHING_CANCELLED)
             return [SlotSet("rdv_annulation", None)]
         booking_id = tracker.get_slot("rdv_annulation")
         if not booking_id:  # "oui" typed while several appointments were listed
@@ -154,7 +154,7 @@ class ActionCancelBookingConfirm(Action):
             return [SlotSet("rdv_annulation", None)]
         await appointments.cancel(redis, tracker.sender_id, booking_id)
         dispatcher.utter_message(
-            text=f"C'est annulé : votre rendez-vous du {format_fr(found.start)} est supprimé.",
+            text=wording.cancelled(found),
             buttons=[button("Prendre un autre rendez-vous", "book_appointment"), DONE],
         )
         events = [SlotSet("rdv_annulation", None)]

@@ -41,14 +41,14 @@ def _calendar_id(user: User) -> str | None:
     return adviser.id if adviser else None
 
 
-def _name(record: HandoffRecord) -> str:
+def case_name(record: HandoffRecord) -> str:
     return clean(record.prenom or "", 30) or "Sans prénom"
 
 
 def _line(record: HandoffRecord) -> str:
     created = record.created_at.astimezone(get_settings().tz).strftime("%d/%m %H:%M")
     state = "vous l'avez pris" if record.status == "pris" else "à prendre, pour vous"
-    return f"• {_name(record)} · {motif(record)} · reçue le {created} · {state}"
+    return f"• {case_name(record)} · {motif(record)} · reçue le {created} · {state}"
 
 
 async def on_my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -68,7 +68,7 @@ async def on_my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         message.chat.id, [OPEN + r.handoff_id for r in shown], group=True
     )
     keyboard = InlineKeyboardMarkup([
-        [InlineKeyboardButton(f"Ouvrir : {_name(r)} ({r.handoff_id})", callback_data=token)]
+        [InlineKeyboardButton(f"Ouvrir : {case_name(r)} ({r.handoff_id})", callback_data=token)]
         for r, token in zip(shown, tokens, strict=True)
     ])
     await message.reply_text(fit("\n".join(lines)), parse_mode=None, reply_markup=keyboard)
@@ -82,7 +82,7 @@ async def open_case(update: Update, context: ContextTypes.DEFAULT_TYPE, payload:
     if record is None or record.card_message_id is None:
         await query.answer(GONE, show_alert=True)
         return
-    text = f"📌 Dossier de {_name(record)} ({record.handoff_id}) : {motif(record)}. Répondez ici pour lui écrire."
+    text = f"📌 Dossier de {case_name(record)} ({record.handoff_id}) : {motif(record)}. Répondez ici pour lui écrire."
     try:
         pointer = await adviser_chat.send(
             context.bot, redis, fit(text), parse_mode=None, message_thread_id=record.thread_id,

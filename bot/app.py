@@ -29,13 +29,16 @@ from bot import (
     adviser_cases,
     adviser_chat,
     adviser_group,
+    agenda,
     callbacks,
     campaign_start,
     consent,
     erasure,
     handoff_consumer,
+    morning_agenda,
     person_chat,
     relay,
+    reminder_answers,
     reminder_sender,
     review_chat,
     supervisor,
@@ -64,6 +67,7 @@ def front_actions() -> dict[str, FrontAction]:
         consent.ASK_ERASE: consent.ask_erase,
         consent.KEEP: consent.keep,
         consent.ERASE: erasure.erase,
+        reminder_answers.ACTION: reminder_answers.answer,
     }
 
 
@@ -106,6 +110,7 @@ def register_handlers(application: Application) -> None:
         CommandHandler("stats", adviser_group.on_stats, filters=group_chat),
         CommandHandler("mes_dossiers", adviser_cases.on_my_cases, filters=group_chat),
         CommandHandler("revue", review_chat.on_review, filters=group_chat),
+        CommandHandler("agenda", agenda.on_agenda, filters=group_chat),
         CommandHandler("fin", adviser_group.on_end, filters=group_chat),
         # New messages only: an edited reply is not sent a second time. In a
         # case's topic every message is for the person, reply or not, but not
@@ -142,14 +147,17 @@ async def post_init(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
     relay.bind(application.bot)
     erasure.bind(application.bot)
+    reminder_answers.bind(application.bot)
     start_background(application)
 
 
 def start_background(application: Application) -> None:
-    """The loops of the process, each supervised: cards and their raise, reminders, trimming."""
+    """The loops of the process, each supervised: cards and their raise, the morning
+    agenda, reminders, trimming."""
     if get_settings().adviser_chat_id:
         supervisor.start(application, "handoff-consumer", partial(handoff_consumer.run, application.bot))
         supervisor.start(application, "unclaimed-raise", partial(unclaimed.run, application.bot))
+        supervisor.start(application, "morning-agenda", partial(morning_agenda.run, application.bot))
     else:
         # Nothing is lost: the records wait in the stream until the group is set.
         log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")

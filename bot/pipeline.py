@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from bot import consent, relay
@@ -34,8 +35,19 @@ log = logging.getLogger(__name__)
 
 # Context manager entered while Rasa works (Telegram shows "typing…").
 Busy = Callable[[], AbstractAsyncContextManager[Any]]
+
+
+@dataclass(frozen=True)
+class ToRasa:
+    """A front action's answer that goes on into Rasa: ``messages`` first, then
+    Rasa's answer to ``payload``, sent as a trusted input (a button)."""
+
+    messages: list[OutMessage]
+    payload: str
+
+
 # A front action: (chat id, argument) → the answer.
-FrontAction = Callable[[int, str], Awaitable[list[OutMessage]]]
+FrontAction = Callable[[int, str], Awaitable[list[OutMessage] | ToRasa]]
 FRONT_PREFIX = "!"
 
 RETRY_PAYLOAD = "!reessayer"
@@ -140,7 +152,12 @@ class Pipeline:
         if handler is None:
             log.warning("no front command %r (chat %s)", name, hash_id(chat_id))
             return [UNAVAILABLE_ACTION]
-        messages = await handler(chat_id, arg)
+        answer = await handler(chat_id, arg)
+        if isinstance(answer, ToRasa):
+            return answer.messages + await self._answer(
+                chat_id, answer.payload, True, busy, await consent.status(chat_id)
+            )
+        messages = answer
         if payload in (consent.ACCEPT, consent.REFUSE):
             # The question asked before the consent prompt gets its answer now (stored
             # or not, as just decided); without one, the greeting says what comes next.

@@ -1,4 +1,5 @@
-"""Sends the appointment reminders (24 h and 1 h before) kept in Redis.
+"""Sends the appointment reminders (24 h and 1 h before) kept in Redis; the
+day-before one carries the confirmation buttons.
 
 The reminders live in a sorted set (cnam/booking/reminders.py), so they survive a
 restart; ``claim_each`` hands each one to a single caller, so two bot
@@ -15,6 +16,8 @@ import logging
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
+from bot import reminder_answers, render
+from bot.messages import OutMessage
 from cnam import clock
 from cnam.booking import reminders
 from cnam.booking.config import get_advisers
@@ -23,6 +26,12 @@ from cnam.settings import get_settings
 from cnam.store import get_redis
 
 log = logging.getLogger(__name__)
+
+
+def message(reminder: reminders.DueReminder) -> OutMessage:
+    """The day-before reminder asks for a confirmation (``bot/reminder_answers.py``)."""
+    answers = reminder_answers.buttons(reminder.booking) if reminder.kind == "24h" else []
+    return OutMessage(reminder.text, buttons=answers)
 
 
 async def send_due(application: Application) -> int:
@@ -34,7 +43,7 @@ async def send_due(application: Application) -> int:
     try:
         async for reminder in reminders.claim_each(redis, get_advisers(), clock.now()):
             try:
-                await application.bot.send_message(int(reminder.chat_id), reminder.text)
+                await render.deliver(application.bot, int(reminder.chat_id), [message(reminder)])
                 sent += 1
             except (Forbidden, BadRequest) as error:
                 # The chat blocked the bot or is gone: it would fail every minute.

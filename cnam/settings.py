@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import time
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseSettings
+from pydantic import BaseSettings, validator
 
 SettingsSource = Callable[[BaseSettings], dict[str, Any]]
 
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
     # Minutes a card may wait for "Je prends" before it is raised again in the
     # advisers' group (bot/unclaimed.py), once per such delay; 0: never.
     unclaimed_raise_minutes: float = 30.0
+    # Mayotte time (HH:MM) of the day's agenda posted in the advisers' group
+    # (bot/morning_agenda.py), sent until noon; "off": never.
+    agenda_morning: str = "07:30"
     # Longest wait (seconds) before a background task retries: a card while the
     # group is unreachable, a loop restarted after a failure (bot/supervisor.py).
     background_retry_max: float = 300.0
@@ -79,6 +83,12 @@ class Settings(BaseSettings):
             file_secret_settings: SettingsSource,
         ) -> tuple[SettingsSource, ...]:
             return init_settings, _without_empty(env_settings), file_secret_settings
+
+    @validator("agenda_morning")
+    def _morning(cls, value: str) -> str:
+        if value != "off":
+            time.fromisoformat(value)  # "07:30": a ValueError names the variable
+        return value
 
     @property
     def tz(self) -> ZoneInfo:

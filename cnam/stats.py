@@ -5,7 +5,8 @@ Per day (Mayotte time), two shared keys:
 - ``<prefix>:stats:<YYYY-MM-DD>``: a hash of counters, ``profile_completed``,
   ``appointment`` (booked), ``appointment_cancelled``, ``handoff``,
   ``messages`` (each message the front passed on) and ``misread`` (those
-  the NLU fell back on or was unsure of, ``rasa_ext/review_collector.py``), and
+  the NLU fell back on or was unsure of, ``rasa_ext/review_collector.py``),
+  ``confirmed`` and ``rescheduled`` (answers to the day-before reminder), and
   ``domaine:<value>`` / ``commune:<value>``;
 - ``<prefix>:stats_people:<YYYY-MM-DD>``: a HyperLogLog of the people who
   wrote that day (event ``conversation``), so distinct people over a week or
@@ -33,11 +34,12 @@ from cnam.settings import get_settings
 from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
 
 # Each recorded where it happens: the front (conversation), the tracker store
-# (misread), action_recommend
-# (profile), cnam/booking/appointments.py (appointments), cnam/handoff.py.
+# (misread), action_recommend (profile), cnam/booking/appointments.py
+# (appointments), cnam/handoff.py, bot/reminder_answers.py (the answers to the
+# day-before reminder).
 EVENTS = (
     "conversation", "profile_completed", "appointment", "appointment_cancelled", "handoff",
-    "misread",
+    "misread", "confirmed", "rescheduled",
 )
 # "conversation" is counted as distinct people, and as "messages".
 COUNTED = (*EVENTS[1:], "messages")
@@ -172,6 +174,12 @@ def format_summary(periods: dict[int, Period]) -> str:
             f"{_count(c['handoff'], 'demande de conseiller', 'demandes de conseiller')}."
         )
     longest = periods[max(periods)]
+    answers = longest.counts
+    lines.append(
+        f"Rappels de la veille ({longest.days} j) : "
+        f"{_count(answers['confirmed'], 'rendez-vous confirmé', 'rendez-vous confirmés')}, "
+        f"{_count(answers['rescheduled'], 'à décaler', 'à décaler')}."
+    )
     shortest = periods[min(periods)]
     if shortest.counts["messages"]:
         lines.append(f"Messages mal compris ({shortest.days} j) : {misread_line(shortest)}.")

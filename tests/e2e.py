@@ -45,6 +45,9 @@ class LiveBot:
             # Raising unclaimed cards would post into other tests' group
             # messages as the session goes on; test_e2e_cases turns it on.
             "UNCLAIMED_RAISE_MINUTES": "0",
+            # Likewise the morning agenda whenever a test moves the clock to a
+            # morning; test_e2e_agenda turns it on.
+            "AGENDA_MORNING": "off",
         }
         bot = Process("bot", [sys.executable, "-m", "bot"], env)
         live = cls(fake, stack, bot)

@@ -47,11 +47,11 @@ async def test_summary_counts_windows_and_distinct_people(redis) -> None:
     # Every message counts (6 in the month); one of this week's was misread.
     assert week.counts == {
         "profile_completed": 1, "appointment": 1, "appointment_cancelled": 0, "handoff": 0,
-        "misread": 1, "messages": 5,
+        "misread": 1, "messages": 5, "confirmed": 0, "rescheduled": 0,
     }
     assert month.counts == {
         "profile_completed": 2, "appointment": 1, "appointment_cancelled": 0, "handoff": 1,
-        "misread": 1, "messages": 6,
+        "misread": 1, "messages": 6, "confirmed": 0, "rescheduled": 0,
     }
     assert "Messages mal compris (7 j) : 1 sur 5 (20 %)." in stats.format_summary(periods)
     assert month.top_domaines == [("btp", 2), ("informatique", 1)]
@@ -84,7 +84,10 @@ async def test_format_summary_in_french(redis) -> None:
     await stats.record(redis, "conversation", 5, now=NOW)
     await stats.record(redis, "profile_completed", 5, now=NOW, domaines=["sante_social"],
                        commune="Mamoudzou")
+    for event in ("confirmed", "confirmed", "rescheduled"):
+        await stats.record(redis, event, 5, now=NOW)
     text = stats.format_summary(await stats.summary(redis, (7, 30), NOW))
     assert text.splitlines()[0] == "Statistiques au 28/11/2025"
     assert "7 derniers jours : 1 personne, 1 profil complet, 0 rendez-vous (0 annulé), 0 demande" in text
     assert "Santé, social (1)" in text and "Mamoudzou (1)" in text
+    assert "Rappels de la veille (30 j) : 2 rendez-vous confirmés, 1 à décaler." in text

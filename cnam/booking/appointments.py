@@ -12,7 +12,7 @@ from datetime import datetime
 import redis.asyncio as aioredis
 
 from cnam import stats
-from cnam.booking import reminders, reservations
+from cnam.booking import outcomes, reminders, reservations
 from cnam.booking.config import AdvisersConfig
 
 
@@ -37,6 +37,8 @@ async def book(
         await reminders.schedule(redis, result.booking, now)
         if replacing is None:  # a move is the same appointment
             await stats.record(redis, "appointment", chat_id, now)
+        else:  # the day-before answer was about the old time
+            await outcomes.forget(redis, chat_id, result.booking.id, ["confirmation"])
     return result
 
 

@@ -16,6 +16,8 @@ It is a person key, so export and erasure find it with the rest; it expires
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import redis.asyncio as aioredis
 
 from cnam.keys import person_key
@@ -74,7 +76,10 @@ async def of(redis: aioredis.Redis, chat_id: str | int, booking_id: str) -> dict
     }
 
 
-async def forget(redis: aioredis.Redis, chat_id: str | int, booking_id: str) -> None:
-    """Drop one appointment's outcomes (it was cancelled before it happened)."""
-    fields = [f"{booking_id}:{name}" for name in VALUES]
+async def forget(
+    redis: aioredis.Redis, chat_id: str | int, booking_id: str, names: Iterable[str] = VALUES,
+) -> None:
+    """Drop one appointment's outcomes (it was cancelled before it happened),
+    or only ``names`` (a moved appointment is confirmed again)."""
+    fields = [f"{booking_id}:{name}" for name in names]
     await redis.hdel(outcome_key(chat_id), *fields)

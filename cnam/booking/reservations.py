@@ -9,8 +9,11 @@ Two kinds of keys:
   (upcoming and past appointments of that person), expiring ``RETENTION_DAYS``
   after the end of their latest appointment.
 
+The day's index of the advisers' agenda (``cnam/booking/day_index.py``) is
+written, moved and cleared by the same scripts.
+
 Taking a slot is one Lua script (check the slot, check the person's other
-appointments, write both keys), so a slot is never given twice, even when
+appointments, write the keys), so a slot is never given twice, even when
 many people press the same button at the same moment. Moving an appointment
 is the same script, which also frees the old slot: there is no moment where
 the person holds neither or both.
@@ -18,14 +21,14 @@ the person holds neither or both.
 
 from __future__ import annotations
 
-import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 import redis.asyncio as aioredis
 
+from cnam.booking import day_index
 from cnam.booking.calendar import (
     Refusal,
     Slot,
@@ -37,45 +40,13 @@ from cnam.booking.calendar import (
 )
 from cnam.booking.config import AdvisersConfig
 from cnam.booking.phone import normalize_phone
+from cnam.booking.record import Booking
 from cnam.keys import person_key, shared_key
 from cnam.settings import get_settings
 
 ALTERNATIVES = 4
 # A slot key outlives its slot by a day: a late "cancel" still finds it.
 SLOT_KEY_GRACE = timedelta(days=1)
-
-
-@dataclass
-class Booking:
-    id: str
-    chat_id: str
-    adviser_id: str
-    adviser_name: str
-    mode: str
-    start: datetime  # aware
-    end: datetime
-    telephone: str | None = None
-    sequence: int = 0  # bumped when the appointment moves (the .ics UID stays)
-    slot_key: str = ""
-
-    @property
-    def slot_id(self) -> str:
-        return Slot(self.adviser_id, self.start, self.end).id
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        data["start"] = self.start.isoformat()
-        data["end"] = self.end.isoformat()
-        data["end_ts"] = int(self.end.timestamp())  # read by the Lua script
-        return json.dumps(data, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, raw: str) -> Booking:
-        data = json.loads(raw)
-        data.pop("end_ts", None)
-        data["start"] = datetime.fromisoformat(data["start"])
-        data["end"] = datetime.fromisoformat(data["end"])
-        return cls(**data)
 
 
 @dataclass
@@ -97,8 +68,9 @@ class ReserveResult:
         return self.status == "ok"
 
 
-# KEYS: slot, person hash[, old slot]. ARGV: booking id, record, slot ttl,
-# person ttl, now (epoch s), allow a second appointment (1/0), id replaced.
+# KEYS: slot, person hash, day index[, old slot, old day index]. ARGV: booking
+# id, record, slot ttl, person ttl, now (epoch s), allow a second appointment
+# (1/0), id replaced, index member, start (epoch s), index ttl.
 _RESERVE = """
 local id, replacing = ARGV[1], ARGV[7]
 local holder = redis.call('GET', KEYS[1])
@@ -118,13 +90,16 @@ if replacing == '' and ARGV[6] ~= '1' then
   end
 end
 if replacing ~= '' then
-  if KEYS[3] and redis.call('GET', KEYS[3]) == replacing then
-    redis.call('DEL', KEYS[3])
+  if KEYS[4] and redis.call('GET', KEYS[4]) == replacing then
+    redis.call('DEL', KEYS[4])
   end
+  if KEYS[5] then redis.call('ZREM', KEYS[5], ARGV[8]) end
   redis.call('HDEL', KEYS[2], replacing)
 end
 redis.call('SET', KEYS[1], id, 'EX', ARGV[3])
 redis.call('HSET', KEYS[2], id, ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[9], ARGV[8])
+redis.call('EXPIRE', KEYS[3], ARGV[10])
 if redis.call('TTL', KEYS[2]) < tonumber(ARGV[4]) then
   redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
@@ -132,8 +107,9 @@ return {'ok', id}
 """
 
 # KEYS: person hash, the slot key read from the record (declared: Redis Cluster
-# and ACL key rules allow only those). ARGV: booking id. Frees the slot only if
-# still this booking's; "moved" if the record names another slot by now.
+# and ACL key rules allow only those), its day index. ARGV: booking id, index
+# member. Frees the slot only if still this booking's; "moved" if the record
+# names another slot by now.
 _CANCEL = """
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
@@ -142,6 +118,7 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('DEL', KEYS[2])
 end
 redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[2])
 return raw
 """
 
@@ -270,7 +247,8 @@ async def reserve(
         sequence=old.sequence + 1 if old else 0,
         slot_key=slot_key(slot),
     )
-    keys = [booking.slot_key, bookings_key(chat_id)] + ([old.slot_key] if old else [])
+    keys = [booking.slot_key, bookings_key(chat_id), day_index.booking_day_key(booking)]
+    keys += [old.slot_key, day_index.booking_day_key(old)] if old else []
     status, holder = await redis.eval(
         _RESERVE, len(keys), *keys,
         booking.id,
@@ -280,6 +258,9 @@ async def reserve(
         int(now.timestamp()),
         "1" if allow_second or old else "0",
         old.id if old else "",
+        day_index.member(chat_id, booking.id),
+        int(booking.start.timestamp()),
+        day_index.ttl(booking, now),
     )
     if status == "ok":
         return ReserveResult("ok", booking=booking)
@@ -296,7 +277,9 @@ async def cancel(redis: aioredis.Redis, chat_id: str | int, booking_id: str) -> 
         booking = await find_booking(redis, chat_id, booking_id)
         if booking is None:
             return None
-        raw = await redis.eval(_CANCEL, 2, bookings_key(chat_id), booking.slot_key, booking_id)
+        raw = await redis.eval(_CANCEL, 3, bookings_key(chat_id), booking.slot_key,
+                               day_index.booking_day_key(booking), booking_id,
+                               day_index.member(chat_id, booking_id))
         if raw != "moved":  # else it moved since read: read it again
             return Booking.from_json(raw) if raw else None
 

@@ -14,6 +14,7 @@ from cnam.booking.phone import format_phone
 from cnam.booking.reservations import Booking
 
 MODE_PHRASES = {"site": "sur place au CNAM", "telephone": "par téléphone", "video": "en visio"}
+NOTHING_CANCELLED = "D'accord, rien n'est annulé."
 
 
 def when(moment: datetime) -> str:
@@ -81,6 +82,19 @@ def reminder(config: AdvisersConfig, booking: Booking, now: datetime) -> str:
         f"{arrangement(config, booking.mode, booking.telephone)} "
         "Un empêchement ? Tapez /rdv pour déplacer ou annuler."
     )
+
+
+def cancel_question(booking: Booking) -> str:
+    return f"Annuler votre rendez-vous du {booking_line(booking)} ?"
+
+
+def cancelled(booking: Booking) -> str:
+    return f"C'est annulé : votre rendez-vous du {format_fr(booking.start)} est supprimé."
+
+
+def confirmed_by_person(booking: Booking) -> str:
+    """The answer to "Je confirme" on the day-before reminder."""
+    return f"Merci, c'est noté : votre rendez-vous du {format_fr(booking.start)} est confirmé. À bientôt !"
 
 
 def refusal(config: AdvisersConfig, why: Refusal) -> str:
