@@ -58,12 +58,12 @@ async def test_every_person_key_expires(pipeline, rasa_stub, redis, monkeypatch)
     record = await handoff.find(redis, handoff_id)
     assert record is not None
     await relay.open_relay(redis, record, Holder(77, "Anli"))
-    await save_rasa_tracker(PERSON)
+    await save_rasa_tracker(PERSON)  # "g le bac" unscored: also a review entry
 
     found = await assert_all_person_keys_expire(redis, PERSON)
     # The check above is only worth something if every kind was written.
     assert {privacy.kind_of(k, PERSON) for k in found} == {
-        "consent", "retry", "cb", "booking", "handoff", "relay", "tracker"
+        "consent", "retry", "cb", "booking", "handoff", "relay", "tracker", "review_ids"
     }
 
 
