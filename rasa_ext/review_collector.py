@@ -1,6 +1,7 @@
 """Called by the tracker store after each turn: the user message just handled
 goes to the advisers' review (``cnam/review_queue.py``) when the NLU fell
-back, was unsure, or the person said right after that it was not that.
+back, was unsure, or the person said right after that it was not that
+("non c pas ça", or "Autre domaine" pressed under the offers it led to).
 
 Only for people who accepted and are not minors; for everyone else a
 misread message is only counted (``misread`` in ``cnam/stats.py``). The
@@ -25,6 +26,7 @@ from cnam.store import get_redis
 log = logging.getLogger(__name__)
 
 FALLBACK = "nlu_fallback"
+OTHER_FIELD = "other_field"  # the "Autre domaine" button under the recommendations
 NAME_SLOTS = ("prenom", "rdv_prenom")
 _CORRECTION = re.compile(
     r"(?i)\b(c'?\s?(?:e(?:st)?\s)?(?:pas|po) (?:ça|ca|sa)|ce n'?\s?est pas (?:ça|ca)|"
@@ -33,12 +35,13 @@ _CORRECTION = re.compile(
 
 
 def _user_turns(tracker: Any) -> list[Any]:
-    """The typed user messages of the tracker, latest last (button payloads
-    start with "/" and are never misread)."""
-    return [
-        e for e in tracker.events
-        if getattr(e, "type_name", "") == "user" and e.text and not e.text.startswith("/")
-    ]
+    """The user messages of the tracker, latest last."""
+    return [e for e in tracker.events if getattr(e, "type_name", "") == "user" and e.text]
+
+
+def _typed(message: Any) -> bool:
+    # Button payloads start with "/": never misread, never sent to review.
+    return not message.text.startswith("/")
 
 
 def _reason(message: Any, threshold: float) -> str | None:
@@ -54,10 +57,14 @@ def _candidate(tracker: Any, threshold: float) -> tuple[Any, str] | None:
     turns = _user_turns(tracker)
     if not turns or turns[-1] is not tracker.latest_message:
         return None
-    latest = turns[-1]
-    if len(turns) > 1 and _CORRECTION.search(latest.text):
-        return turns[-2], "correction"
-    reason = _reason(latest, threshold)
+    latest, previous = turns[-1], (turns[-2] if len(turns) > 1 else None)
+    # "non c pas ça", or "Autre domaine" pressed at once: the message before was misread.
+    corrected = (_typed(latest) and _CORRECTION.search(latest.text)) or (
+        (latest.intent or {}).get("name") == OTHER_FIELD
+    )
+    if corrected and previous is not None and _typed(previous):
+        return previous, "correction"
+    reason = _reason(latest, threshold) if _typed(latest) else None
     return (latest, reason) if reason else None
 
 

@@ -71,9 +71,16 @@ async def test_unsure_and_corrected_messages_are_queued_sure_ones_are_not(redis)
     sure = said("c payant ?", "ask_funding", 0.97, "u2")
     await review_collector.collect(tracker(chat, sure))
     await review_collector.collect(tracker(chat, sure, said("non c pas ça", "deny", 0.9, "u3")))
+    domain = said("jveu bosser ds le batiment", "inform", 0.99, "u4")
+    await review_collector.collect(tracker(chat, domain))
+    await review_collector.collect(tracker(chat, domain, said("/other_field", "other_field", 1.0, "u5")))
+    # A button pressed after a button is no correction of anything typed.
+    button = said("/inform", "inform", 1.0, "u6")
+    await review_collector.collect(tracker(chat, button, said("/other_field", "other_field", 1.0, "u7")))
     entries = [await review_queue.get(redis, i) for i in await review_queue.waiting(redis)]
     reasons = {(e.text, e.reason) for e in entries if e}
-    assert reasons == {("je veux un truc", "low_confidence"), ("c payant ?", "correction")}
+    assert reasons == {("je veux un truc", "low_confidence"), ("c payant ?", "correction"),
+                       ("jveu bosser ds le batiment", "correction")}
 
 
 async def test_refusers_and_minors_are_only_counted(redis) -> None:  # type: ignore[no-untyped-def]
