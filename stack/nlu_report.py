@@ -7,7 +7,9 @@ parsed in-process exactly as ``POST /model/parse`` would, then written to
 ``--out``: ``nlu_intents.md`` (per-intent precision/recall/F1/support),
 ``nlu_confusion.png``, ``nlu_entities.md`` ((entity, canonical value) pairs,
 scored as the acceptance test does with ``tests/nlu_scoring.py``),
-``nlu_errors.md`` and ``nlu_summary.json``.
+``nlu_errors.md`` and ``nlu_summary.json``; the scores are printed beside
+those of the report the folder held before (after a review round: before →
+after).
 """
 
 from __future__ import annotations
@@ -152,6 +154,17 @@ def report(model: Path, data: Path, out: Path) -> dict[str, Any]:
     return summary
 
 
+def compare(previous: dict[str, Any] | None, summary: dict[str, Any]) -> str:
+    """Before → after, against the last report written to the same folder (a
+    review round: report, export, train, report again)."""
+    if previous is None or previous.get("data") != summary["data"]:
+        return "No earlier report on this set in the output folder: nothing to compare."
+    return "\n".join(
+        f"{key}: {previous[key]:.3f} → {summary[key]:.3f} ({summary[key] - previous[key]:+.3f})"
+        for key in ("intent_accuracy", "entity_f1")
+    ) + f"\n(before: {previous['model']})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None,
@@ -160,8 +173,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "results")
     args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    previous_file = args.out / "nlu_summary.json"
+    previous = json.loads(previous_file.read_text(encoding="utf-8")) if previous_file.exists() else None
     summary = report(args.model or model_path(), args.data, args.out)
     print(json.dumps(summary, indent=2))
+    print(compare(previous, summary))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from cnam import clock, privacy, review_queue, stats
 from cnam.review_mask import NAME, PHONE, mask
 from rasa_ext import review_collector
-from stack import review
+from stack import nlu_report, review
 from tests.calendar_config import NOW
 from tests.nlu_scoring import load_items
 
@@ -151,3 +151,13 @@ def test_export_writes_rasa_data_without_duplicates_or_held_out(tmp_path: Path) 
     again, skipped_again = review.merge([*entries, entry("e", "zot ou kalou formasion !", "ask_offers")],
                                         out, review.HELD_OUT)
     assert review.render(again) == review.render(examples) and skipped_again == 7
+
+
+def test_the_nlu_report_shows_before_and_after() -> None:
+    before = {"model": "m1", "data": "heldout.yml", "intent_accuracy": 0.981, "entity_f1": 0.997}
+    after = {**before, "model": "m2", "intent_accuracy": 0.986}
+    assert nlu_report.compare(before, after).splitlines()[:2] == [
+        "intent_accuracy: 0.981 → 0.986 (+0.005)", "entity_f1: 0.997 → 0.997 (+0.000)",
+    ]
+    assert "nothing to compare" in nlu_report.compare({**before, "data": "other.yml"}, after)
+    assert "nothing to compare" in nlu_report.compare(None, after)
