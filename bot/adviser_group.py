@@ -204,8 +204,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     periods = await stats.summary(get_redis(), (7, 30))
     chart = await asyncio.to_thread(render_chart, periods[30])
     chat_id = update.effective_chat.id
-    await context.bot.send_message(chat_id, stats.format_summary(periods), parse_mode=None)
-    for text in await _funnel_messages(30):
+    for text in [*stats.format_summary(periods), *await _funnel_messages(30)]:
         await context.bot.send_message(chat_id, text, parse_mode=None)
     await context.bot.send_photo(chat_id, chart, caption="Activité des 30 derniers jours")
 

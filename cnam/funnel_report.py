@@ -7,8 +7,8 @@ from typing import Any
 
 from cnam.campaigns import Campaigns
 from cnam.funnel import NO_COMMUNE, STAGES, Funnel
+from cnam.packing import pack
 
-MAX_MESSAGE = 350  # the house rule for a message
 STAGE_NAMES = "commencé → accord → profil complet → rendez-vous → venu"
 NO_COMMUNE_LABEL = "sans commune"
 COLUMNS = ["level", "code", "label", "commune", *STAGES]
@@ -35,7 +35,7 @@ def _commune_label(commune: str) -> str:
 
 
 def format_funnel(funnel: Funnel, campaigns: Campaigns, days: int) -> list[str]:
-    """The /stats messages about campaigns, each within MAX_MESSAGE characters;
+    """The /stats messages about campaigns, each within 350 characters (cnam/packing.py);
     none when no campaign link was opened in the period."""
     if not funnel.by_campaign:
         return []
@@ -49,18 +49,7 @@ def format_funnel(funnel: Funnel, campaigns: Campaigns, days: int) -> list[str]:
     for commune in _communes(funnel, campaigns):
         counts = " → ".join(map(str, _stages(funnel.by_commune, commune)))
         lines.append(f"• {_commune_label(commune)} : {counts}")
-    return _pack(lines)
-
-
-def _pack(lines: list[str]) -> list[str]:
-    """Lines into as few messages as the length limit allows, never cut in a line."""
-    messages: list[str] = []
-    for line in lines:
-        if messages and len(messages[-1]) + 1 + len(line) <= MAX_MESSAGE:
-            messages[-1] += "\n" + line
-        else:
-            messages.append(line[:MAX_MESSAGE])
-    return messages
+    return pack(lines)
 
 
 def rows(funnel: Funnel, campaigns: Campaigns) -> list[dict[str, Any]]:

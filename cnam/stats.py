@@ -30,6 +30,7 @@ import redis.asyncio as aioredis
 
 from cnam import clock, funnel
 from cnam.keys import prefix, shared_key
+from cnam.packing import pack
 from cnam.settings import get_settings
 from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
 
@@ -161,8 +162,8 @@ def _top(total: Counter[str], kind: str) -> list[tuple[str, int]]:
     return found.most_common(TOP)
 
 
-def format_summary(periods: dict[int, Period]) -> str:
-    """The /stats text, in French."""
+def format_summary(periods: dict[int, Period]) -> list[str]:
+    """The /stats text, in French, as messages of at most 350 characters."""
     lines = []
     for n, period in sorted(periods.items()):
         c = period.counts
@@ -190,7 +191,7 @@ def format_summary(periods: dict[int, Period]) -> str:
         communes = ", ".join(f"{name} ({v})" for name, v in longest.top_communes)
         lines.append(f"Communes ({longest.days} j) : {communes}.")
     header = f"Statistiques au {longest.last_day.strftime('%d/%m/%Y')}"
-    return "\n".join([header, *lines])
+    return pack([header, *lines])
 
 
 def misread_line(period: Period) -> str:

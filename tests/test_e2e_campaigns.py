@@ -47,8 +47,9 @@ async def stats_lines(live_bot: LiveBot) -> list[str]:
     await fake.wait_for(lambda: any(m.get("photo") for m in fake.messages(ADVISERS_GROUP)[before:]), 60)
     found = [m.get("text") or "" for m in fake.messages(ADVISERS_GROUP)[before:]]
     assert all(len(t) <= 350 for t in found), found
-    funnel_texts = [t for t in found if t and not t.startswith("Statistiques")]
-    assert not funnel_texts or funnel_texts[0].startswith(FUNNEL_HEADER), found
+    # The summary's messages come first, then the campaigns' from their header on.
+    first = next((i for i, t in enumerate(found) if t.startswith(FUNNEL_HEADER)), len(found))
+    funnel_texts = [t for t in found[first:] if t]
     return [line for t in funnel_texts for line in t.splitlines()]
 
 

@@ -53,7 +53,7 @@ async def test_summary_counts_windows_and_distinct_people(redis) -> None:
         "profile_completed": 2, "appointment": 1, "appointment_cancelled": 0, "handoff": 1,
         "misread": 1, "messages": 6, "confirmed": 0, "rescheduled": 0,
     }
-    assert "Messages mal compris (7 j) : 1 sur 5 (20 %)." in stats.format_summary(periods)
+    assert "Messages mal compris (7 j) : 1 sur 5 (20 %)." in "\n".join(stats.format_summary(periods))
     assert month.top_domaines == [("btp", 2), ("informatique", 1)]
     # A village is not a commune: counted, but as "autre".
     assert dict(month.top_communes) == {"Koungou": 1, "autre": 1}
@@ -86,7 +86,9 @@ async def test_format_summary_in_french(redis) -> None:
                        commune="Mamoudzou")
     for event in ("confirmed", "confirmed", "rescheduled"):
         await stats.record(redis, event, 5, now=NOW)
-    text = stats.format_summary(await stats.summary(redis, (7, 30), NOW))
+    messages = stats.format_summary(await stats.summary(redis, (7, 30), NOW))
+    assert all(len(m) <= 350 for m in messages)
+    text = "\n".join(messages)
     assert text.splitlines()[0] == "Statistiques au 28/11/2025"
     assert "7 derniers jours : 1 personne, 1 profil complet, 0 rendez-vous (0 annulé), 0 demande" in text
     assert "Santé, social (1)" in text and "Mamoudzou (1)" in text

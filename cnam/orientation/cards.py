@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from cnam.orientation.catalog import Offer
 from cnam.orientation.ranking import Recommendation
+from cnam.packing import MAX_MESSAGE
 
-MAX_MESSAGE = 350
 _FORMAT_LABELS = {"distance": "à distance", "presentiel": "en présentiel",
                   "alternance": "en alternance"}
 _UNCONFIRMED = "ℹ️ À confirmer avec un conseiller."
