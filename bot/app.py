@@ -28,15 +28,19 @@ from bot import (
     adviser_cases,
     adviser_chat,
     adviser_group,
+    aftercare_sender,
     callbacks,
     consent,
     erasure,
+    followup,
+    group_buttons,
     handoff_consumer,
     person_chat,
     relay,
     reminder_sender,
     supervisor,
     unclaimed,
+    weekly_digest,
 )
 from bot.ordering import PerChatUpdateProcessor
 from bot.person_commands import COMMANDS, help_answer
@@ -60,6 +64,7 @@ def front_actions() -> dict[str, FrontAction]:
         consent.ASK_ERASE: consent.ask_erase,
         consent.KEEP: consent.keep,
         consent.ERASE: erasure.erase,
+        followup.ACTION: followup.answer,
     }
 
 
@@ -98,7 +103,7 @@ def register_handlers(application: Application) -> None:
     adviser_chat.bind(group_chat)
     application.add_handlers([
         CallbackQueryHandler(adviser_group.on_claim, pattern=r"^claim:"),
-        CallbackQueryHandler(adviser_cases.on_open, pattern=f"^{callbacks.ADVISERS_PREFIX}"),
+        CallbackQueryHandler(group_buttons.on_press, pattern=f"^{callbacks.ADVISERS_PREFIX}"),
         CommandHandler("stats", adviser_group.on_stats, filters=group_chat),
         CommandHandler("mes_dossiers", adviser_cases.on_my_cases, filters=group_chat),
         CommandHandler("fin", adviser_group.on_end, filters=group_chat),
@@ -137,6 +142,7 @@ async def post_init(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
     relay.bind(application.bot)
     erasure.bind(application.bot)
+    followup.bind(application.bot)
     start_background(application)
 
 
@@ -145,6 +151,10 @@ def start_background(application: Application) -> None:
     if get_settings().adviser_chat_id:
         supervisor.start(application, "handoff-consumer", partial(handoff_consumer.run, application.bot))
         supervisor.start(application, "unclaimed-raise", partial(unclaimed.run, application.bot))
+        if get_settings().attendance_check:
+            supervisor.start(application, "aftercare", partial(aftercare_sender.run, application.bot))
+        if get_settings().weekly_digest:
+            supervisor.start(application, "weekly-digest", partial(weekly_digest.run, application.bot))
     else:
         # Nothing is lost: the records wait in the stream until the group is set.
         log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")

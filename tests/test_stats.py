@@ -43,11 +43,12 @@ async def test_summary_counts_windows_and_distinct_people(redis) -> None:
 
     week, month = periods[7], periods[30]
     assert (week.people, month.people) == (2, 3)
+    after = {"attended": 0, "no_show": 0, "followup": 0, "followup_next": 0}
     assert week.counts == {
-        "profile_completed": 1, "appointment": 1, "appointment_cancelled": 0, "handoff": 0,
+        "profile_completed": 1, "appointment": 1, "appointment_cancelled": 0, "handoff": 0, **after,
     }
     assert month.counts == {
-        "profile_completed": 2, "appointment": 1, "appointment_cancelled": 0, "handoff": 1,
+        "profile_completed": 2, "appointment": 1, "appointment_cancelled": 0, "handoff": 1, **after,
     }
     assert month.top_domaines == [("btp", 2), ("informatique", 1)]
     # A village is not a commune: counted, but as "autre".
