@@ -56,7 +56,7 @@ async def send_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> int:
             else:
                 await followup.send(bot, redis, due.chat_id, due.booking_id)
         except (Forbidden, BadRequest) as error:
-            log.info("follow-up dropped for %s: %s", hash_id(due.chat_id), type(error).__name__)
+            log.info("%s dropped for %s: %s", due.kind, hash_id(due.chat_id), type(error).__name__)
         except TelegramError as error:
             log.warning("%s for %s put back: %s", due.kind, hash_id(due.chat_id), error)
             await aftercare.release(redis, due, at=now + RETRY)
