@@ -38,9 +38,9 @@ OUTSIDER = 682999  # writes in no chat: only presses a button in the group
 QUESTION = "La personne est-elle venue ?"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def live(live_bot: LiveBot) -> AsyncIterator[LiveBot]:
-    """The bot with the attendance questions and the digest on (off for the other tests)."""
+    """The bot with the attendance questions and the digest on (off for the other files)."""
     await live_bot.restart(ATTENDANCE_CHECK="on", WEEKLY_DIGEST="on")
     yield live_bot
     await live_bot.restart(ATTENDANCE_CHECK="off", WEEKLY_DIGEST="off")
