@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from telegram import Bot
 
 from bot import case_thread, render
+from bot.card import clean
 from bot.messages import OutMessage
 from cnam import handoff, privacy, stats
 from cnam.booking import aftercare, outcomes
@@ -108,7 +109,8 @@ async def _tell(redis: aioredis.Redis, chat_id: int, booking_id: str, text: str)
     record = await handoff.find(redis, handoff_id) if handoff_id else await case_thread.case_of(redis, chat_id)
     if _bot is None or record is None:
         return
-    await case_thread.tell(_bot, redis, record, f"{text} (pour : {record.prenom or 'la personne'})")
+    who = clean(record.prenom or "", 30) or "la personne"
+    await case_thread.tell(_bot, redis, record, f"{text} (pour : {who})")
 
 
 async def answer(chat_id: int, arg: str) -> list[OutMessage]:
@@ -121,7 +123,7 @@ async def answer(chat_id: int, arg: str) -> list[OutMessage]:
     attended = (await outcomes.of(redis, chat_id, booking_id)).get("attendance") == "attended"
     if not attended or not await may_ask(redis, chat_id):
         return [THANKS]
-    if step == "note" and value in outcomes.VALUES["usefulness"]:  # type: ignore[operator]
+    if step == "note" and value in (outcomes.VALUES["usefulness"] or ()):
         if not await outcomes.put(redis, chat_id, booking_id, "usefulness", value, only_first=True):
             return [ALREADY]
         await stats.record(redis, "followup", chat_id, score=int(value))
