@@ -4,8 +4,10 @@ due go to the people who came (``bot/followup.py``).
 
 The steps live in a sorted set (``cnam/booking/aftercare.py``), each claimed
 by one process; a step that meets a transient failure is put back for the
-next pass, one whose person blocked the bot or is gone is dropped. ``run``
-is the loop the bot starts under ``bot/supervisor.py`` (``ATTENDANCE_CHECK``).
+next pass, one whose person blocked the bot or is gone is dropped; a
+question that finds no case posted (no advisers' group) is given up after a
+week. With ``ATTENDANCE_CHECK`` off the questions are dropped unasked. ``run``
+is the loop the bot starts under ``bot/supervisor.py``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ GIVE_UP = timedelta(days=7)
 
 
 async def _attendance(bot: Bot, redis: aioredis.Redis, due: aftercare.Due, now: datetime) -> None:
+    if not get_settings().attendance_check:
+        return  # not asked: the step is gone with its claim, nothing piles up
     booking = await find_booking(redis, due.chat_id, due.booking_id)
     if booking is None or (await outcomes.of(redis, due.chat_id, due.booking_id)).get("attendance"):
         return  # cancelled or erased, or already marked (from the agenda)

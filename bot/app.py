@@ -147,18 +147,18 @@ async def post_init(application: Application) -> None:
 
 
 def start_background(application: Application) -> None:
-    """The loops of the process, each supervised: cards and their raise, reminders, trimming."""
+    """The loops of the process, each supervised: cards and their raise, the
+weekly digest, reminders, what follows an appointment, trimming."""
     if get_settings().adviser_chat_id:
         supervisor.start(application, "handoff-consumer", partial(handoff_consumer.run, application.bot))
         supervisor.start(application, "unclaimed-raise", partial(unclaimed.run, application.bot))
-        if get_settings().attendance_check:
-            supervisor.start(application, "aftercare", partial(aftercare_sender.run, application.bot))
         if get_settings().weekly_digest:
             supervisor.start(application, "weekly-digest", partial(weekly_digest.run, application.bot))
     else:
         # Nothing is lost: the records wait in the stream until the group is set.
         log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")
     supervisor.start(application, "reminders", partial(reminder_sender.run, application))
+    supervisor.start(application, "aftercare", partial(aftercare_sender.run, application.bot))
     supervisor.start(application, "stream-trim", handoff_consumer.trim_streams)
 
 

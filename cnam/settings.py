@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     # Longest wait (seconds) before a background task retries: a card while the
     # group is unreachable, a loop restarted after a failure (bot/supervisor.py).
     background_retry_max: float = 300.0
-    # After each appointment the advisers are asked who came (bot/aftercare_sender.py),
-    # and those who came get the follow-up; off: neither.
+    # After each appointment the advisers are asked on its case who came
+    # (bot/aftercare_sender.py); off: not asked (so no follow-up either).
     attendance_check: bool = True
     # Days after an attended appointment before the person is asked how useful it was.
     followup_days: int = 7

@@ -45,8 +45,9 @@ class LiveBot:
             # Raising unclaimed cards would post into other tests' group
             # messages as the session goes on; test_e2e_cases turns it on.
             "UNCLAIMED_RAISE_MINUTES": "0",
-            # Likewise the attendance questions (whenever a test moves the clock
-            # past appointments) and the Monday digest: test_e2e_attendance turns them on.
+            # Likewise the attendance questions (whenever a test moves the clock past
+            # appointments: dropped unasked) and the Monday digest: test_e2e_attendance
+            # turns them on.
             "ATTENDANCE_CHECK": "off",
             "WEEKLY_DIGEST": "off",
         }

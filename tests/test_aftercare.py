@@ -18,6 +18,7 @@ from cnam import handoff, privacy, stats
 from cnam.booking import aftercare, appointments, outcomes
 from cnam.booking.reservations import Booking
 from cnam.handoff import HandoffRecord
+from cnam.settings import get_settings
 from tests.adviser_support import ADVISER_A, GROUP, PERSON
 from tests.calendar_config import NOW, make_config
 from tests.fake_telegram import FakeTelegram
@@ -144,3 +145,11 @@ async def test_cancel_and_erasure_take_the_steps_away(fake_telegram, redis) -> N
     await privacy.erase_person(redis, kept.chat_id, NOW)
     assert await redis.zcard(aftercare.aftercare_key()) == 0
     assert not await redis.exists(aftercare.marks_key(kept.chat_id))
+
+
+async def test_off_means_not_asked_and_nothing_left(bots, fake_telegram, redis, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(get_settings(), "attendance_check", False)
+    booking = await booked(redis, fake_telegram)
+    assert await both(bots, redis, booking.end + timedelta(minutes=1)) == 1
+    assert fake_telegram.messages(GROUP) == []
+    assert await redis.zcard(aftercare.aftercare_key()) == 0
