@@ -148,7 +148,7 @@ async def post_init(application: Application) -> None:
 
 def start_background(application: Application) -> None:
     """The loops of the process, each supervised: cards and their raise, the
-weekly digest, reminders, what follows an appointment, trimming."""
+    weekly digest, reminders, what follows an appointment, trimming."""
     if get_settings().adviser_chat_id:
         supervisor.start(application, "handoff-consumer", partial(handoff_consumer.run, application.bot))
         supervisor.start(application, "unclaimed-raise", partial(unclaimed.run, application.bot))
