@@ -13,13 +13,14 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import adviser_cases, callbacks, review_chat
+from bot import adviser_cases, attendance, callbacks, review_chat
 from bot.adviser_group import ADVISERS_ONLY, is_adviser
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]
 ROUTES: tuple[tuple[str, Handler], ...] = (
     (adviser_cases.OPEN, adviser_cases.open_case),
     (review_chat.PAYLOAD, review_chat.on_press),
+    (attendance.PREFIX, attendance.on_mark),
 )
 EXPIRED_BUTTON = "Ce bouton n'est plus valable : tapez la commande à nouveau."
 

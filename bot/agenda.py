@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot import callbacks, case_thread
+from bot import attendance, callbacks, case_thread
 from bot.adviser_cases import OPEN, case_name
 from bot.adviser_group import ADVISERS_ONLY, is_adviser
 from bot.card import fit
@@ -45,14 +45,18 @@ def state(entry: Entry) -> str:
 
 
 def entry_buttons(entry: Entry, case: HandoffRecord | None, now: datetime) -> list[tuple[str, str]]:
-    """The buttons under one appointment, ``(title, payload)``: "Ouvrir" its case.
-
-    After ``entry.booking.end`` (compare with ``now``), the attendance buttons
-    (Venu(e) / Absent(e), branch ``attendance``) belong here too.
-    """
+    """The buttons under one appointment, ``(title, payload)``: "Ouvrir" its
+    case and, once it is over and nobody marked it, "Venu(e)" / "Absent(e)"."""
     if case is None:
         return []
-    return [(f"Ouvrir : {case_name(case)} · {format_time(entry.booking.start)}", OPEN + case.handoff_id)]
+    who = f"{case_name(case)} · {format_time(entry.booking.start)}"
+    buttons = [(f"Ouvrir : {who}", OPEN + case.handoff_id)]
+    if entry.booking.end <= now and "attendance" not in entry.outcomes:
+        buttons += [
+            (f"{title} : {who}", f"{attendance.PREFIX}{case.handoff_id}:{entry.booking.id}:{value}")
+            for value, title in attendance.LABELS.items()
+        ]
+    return buttons
 
 
 def _line(entry: Entry, case: HandoffRecord | None) -> str:

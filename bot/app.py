@@ -29,11 +29,13 @@ from bot import (
     adviser_cases,
     adviser_chat,
     adviser_group,
+    aftercare_sender,
     agenda,
     callbacks,
     campaign_start,
     consent,
     erasure,
+    followup,
     handoff_consumer,
     morning_agenda,
     person_chat,
@@ -43,6 +45,7 @@ from bot import (
     review_chat,
     supervisor,
     unclaimed,
+    weekly_digest,
 )
 from bot.ordering import PerChatUpdateProcessor
 from bot.person_commands import COMMANDS, help_answer
@@ -68,6 +71,7 @@ def front_actions() -> dict[str, FrontAction]:
         consent.KEEP: consent.keep,
         consent.ERASE: erasure.erase,
         reminder_answers.ACTION: reminder_answers.answer,
+        followup.ACTION: followup.answer,
     }
 
 
@@ -148,20 +152,24 @@ async def post_init(application: Application) -> None:
     relay.bind(application.bot)
     erasure.bind(application.bot)
     reminder_answers.bind(application.bot)
+    followup.bind(application.bot)
     start_background(application)
 
 
 def start_background(application: Application) -> None:
     """The loops of the process, each supervised: cards and their raise, the morning
-    agenda, reminders, trimming."""
+    agenda, the weekly digest, reminders, what follows an appointment, trimming."""
     if get_settings().adviser_chat_id:
         supervisor.start(application, "handoff-consumer", partial(handoff_consumer.run, application.bot))
         supervisor.start(application, "unclaimed-raise", partial(unclaimed.run, application.bot))
         supervisor.start(application, "morning-agenda", partial(morning_agenda.run, application.bot))
+        if get_settings().weekly_digest:
+            supervisor.start(application, "weekly-digest", partial(weekly_digest.run, application.bot))
     else:
         # Nothing is lost: the records wait in the stream until the group is set.
         log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")
     supervisor.start(application, "reminders", partial(reminder_sender.run, application))
+    supervisor.start(application, "aftercare", partial(aftercare_sender.run, application.bot))
     supervisor.start(application, "stream-trim", handoff_consumer.trim_streams)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 import redis.asyncio as aioredis
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
 
 from bot import adviser_chat, relay
@@ -29,14 +29,17 @@ async def case_of(redis: aioredis.Redis, chat_id: int | str) -> HandoffRecord | 
     return max(posted, key=lambda r: r.created_at) if posted else None
 
 
-async def tell(bot: Bot, redis: aioredis.Redis, record: HandoffRecord, text: str) -> Message | None:
-    """Post ``text`` with the case: in its topic when it has one, else as a
-    reply to its card; an adviser's reply to it reaches the person like a
-    reply to the card. A failure is logged: the event stays on the record, the
-    thread only shows it."""
+async def tell(
+    bot: Bot, redis: aioredis.Redis, record: HandoffRecord, text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Post ``text`` (with buttons bound to the group, if any) with the case:
+    in its topic when it has one, else as a reply to its card; an adviser's
+    reply to it reaches the person like a reply to the card. A failure is
+    logged: the event stays on the record, the thread only shows it."""
     try:
         message = await adviser_chat.send(
-            bot, redis, text, parse_mode=None,
+            bot, redis, text, parse_mode=None, reply_markup=reply_markup,
             **adviser_chat.in_case(record.card_message_id, record.thread_id),
         )
     except TelegramError as exc:

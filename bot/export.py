@@ -5,7 +5,9 @@
 Records created since that day (Mayotte time), oldest first, with the
 fields of ``cnam.handoff.HandoffRecord`` except the chat id and the card's
 message id: the file leaves the system, and the Telegram id would only let
-its readers trace the person's account. CSV has a header row, lists joined
+its readers trace the person's account. Then what became of the case's
+appointment (``cnam/booking/outcomes.py``): attendance, the follow-up's
+usefulness (1–5) and next step, empty when not known. CSV has a header row, lists joined
 with " | "; written to a file it starts with a byte-order mark so that
 Excel reads the accents right.
 
@@ -29,6 +31,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from cnam import clock, funnel, funnel_report, handoff
+from cnam.booking import aftercare, outcomes
 from cnam.campaigns import get_campaigns
 from cnam.handoff import HandoffRecord
 from cnam.settings import get_settings
@@ -39,14 +42,15 @@ COLUMNS = [
     "niveau", "domaines", "commune", "modalite", "disponibilite", "appointment", "offers",
     "funding", "last_messages", "claimed_by", "claimed_at",
 ]
+OUTCOMES = ["attendance", "usefulness", "next"]
 # A cell starting with one of these is a formula for a spreadsheet, and the
 # person wrote it: prefixed with ' so it stays text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _row(record: HandoffRecord) -> dict[str, Any]:
+def _row(record: HandoffRecord, outcome: dict[str, str]) -> dict[str, Any]:
     data = json.loads(record.json())
-    return {column: data[column] for column in COLUMNS}
+    return {column: data[column] for column in COLUMNS} | {name: outcome.get(name) for name in OUTCOMES}
 
 
 def _cell(value: Any) -> str:
@@ -66,8 +70,18 @@ async def records_since(redis: aioredis.Redis, since: date) -> list[HandoffRecor
     return sorted(found, key=lambda r: r.created_at)
 
 
-def render(records: list[HandoffRecord], fmt: str) -> str:
-    return render_rows([_row(r) for r in records], COLUMNS, fmt)
+async def outcomes_by_case(redis: aioredis.Redis, records: list[HandoffRecord]) -> dict[str, dict[str, str]]:
+    """handoff id → the outcomes of the appointment whose attendance was asked on it."""
+    found: dict[str, dict[str, str]] = {}
+    for chat_id in {r.chat_id for r in records}:
+        for booking_id, handoff_id in (await aftercare.cases(redis, chat_id)).items():
+            found[handoff_id] = await outcomes.of(redis, chat_id, booking_id)
+    return found
+
+
+def render(records: list[HandoffRecord], fmt: str, by_case: dict[str, dict[str, str]] | None = None) -> str:
+    rows = [_row(r, (by_case or {}).get(r.handoff_id, {})) for r in records]
+    return render_rows(rows, COLUMNS + OUTCOMES, fmt)
 
 
 def render_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str) -> str:
@@ -105,7 +119,8 @@ async def _export(args: argparse.Namespace) -> str:
         if args.funnel:
             rows = await funnel_since(redis, args.since)
             return render_rows(rows, funnel_report.COLUMNS, args.format)
-        return render(await records_since(redis, args.since), args.format)
+        records = await records_since(redis, args.since)
+        return render(records, args.format, await outcomes_by_case(redis, records))
     finally:
         await redis.close()
 

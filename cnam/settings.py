@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     # Longest wait (seconds) before a background task retries: a card while the
     # group is unreachable, a loop restarted after a failure (bot/supervisor.py).
     background_retry_max: float = 300.0
+    # After each appointment the advisers are asked on its case who came
+    # (bot/aftercare_sender.py); off: not asked (so no follow-up either).
+    attendance_check: bool = True
+    # Days after an attended appointment before the person is asked how useful it was.
+    followup_days: int = 7
+    # The advisers' weekly digest, Monday 8 h (bot/weekly_digest.py); off: never sent.
+    weekly_digest: bool = True
     # The speed-ups of Rasa internals (rasa_ext/speedups.py); off: Rasa's own code.
     rasa_speedups: bool = True
     # Messages understood with less confidence than this go to the advisers'

@@ -37,10 +37,13 @@ from cnam.vocabulary import COMMUNES, DOMAINE, DOMAINES, label
 # Each recorded where it happens: the front (conversation), the tracker store
 # (misread), action_recommend (profile), cnam/booking/appointments.py
 # (appointments), cnam/handoff.py, bot/reminder_answers.py (the answers to the
-# day-before reminder).
+# day-before reminder), bot/attendance.py (attended, no_show: on the
+# appointment's day), bot/followup.py (followup: a usefulness score, its sum in
+# ``followup_score_sum``; followup_next: what the person does next, in
+# ``next:<value>``).
 EVENTS = (
     "conversation", "profile_completed", "appointment", "appointment_cancelled", "handoff",
-    "misread", "confirmed", "rescheduled",
+    "misread", "confirmed", "rescheduled", "attended", "no_show", "followup", "followup_next",
 )
 # "conversation" is counted as distinct people, and as "messages".
 COUNTED = (*EVENTS[1:], "messages")
@@ -91,10 +94,27 @@ async def record(
             commune = facts.get("commune")
             if commune:
                 pipe.hincrby(counters, f"commune:{commune if commune in COMMUNES else 'autre'}", 1)
+            if "score" in facts:
+                pipe.hincrby(counters, "followup_score_sum", int(str(facts["score"])))
+            if facts.get("next"):
+                pipe.hincrby(counters, f"next:{facts['next']}", 1)
             pipe.expire(counters, DAY_TTL)
         await pipe.execute()
     # A person who came by a campaign link moves along its funnel (cnam/funnel.py).
     await funnel.advance(redis, event, chat_id, now)
+
+
+async def recount(redis: aioredis.Redis, old: str, new: str, now: datetime) -> None:
+    """An answer changed (Venu(e), then Absent(e)): its count moves from ``old``
+    to ``new`` on the day it was counted, so nothing is counted twice."""
+    if old not in EVENTS or new not in EVENTS:
+        raise ValueError(f"unknown stats event: {old}, {new}")
+    counters, _ = _day_keys(now.astimezone(get_settings().tz).date())
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hincrby(counters, old, -1)
+        pipe.hincrby(counters, new, 1)
+        pipe.expire(counters, DAY_TTL)
+        await pipe.execute()
 
 
 @dataclass
@@ -115,6 +135,18 @@ class Period:
     top_domaines: list[tuple[str, int]]
     top_communes: list[tuple[str, int]]
     daily: list[DayCount] = field(default_factory=list)
+    score_sum: int = 0  # of the follow-up scores (counts["followup"] of them)
+    next_steps: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def attendance_rate(self) -> int | None:
+        """Percent of the marked appointments where the person came."""
+        marked = self.counts["attended"] + self.counts["no_show"]
+        return round(100 * self.counts["attended"] / marked) if marked else None
+
+    @property
+    def average_score(self) -> float | None:
+        return self.score_sum / self.counts["followup"] if self.counts["followup"] else None
 
 
 async def summary(
@@ -153,6 +185,8 @@ async def summary(
             top_domaines=_top(total, "domaine:"),
             top_communes=_top(total, "commune:"),
             daily=daily[-n:],
+            score_sum=total.get("followup_score_sum", 0),
+            next_steps=_top(total, "next:"),
         )
     return periods
 
@@ -174,6 +208,7 @@ def format_summary(periods: dict[int, Period]) -> list[str]:
             f"({_count(c['appointment_cancelled'], 'annulé', 'annulés')}), "
             f"{_count(c['handoff'], 'demande de conseiller', 'demandes de conseiller')}."
         )
+        lines.append(f"   {aftercare_line(period)}")
     longest = periods[max(periods)]
     answers = longest.counts
     lines.append(
@@ -184,6 +219,9 @@ def format_summary(periods: dict[int, Period]) -> list[str]:
     shortest = periods[min(periods)]
     if shortest.counts["messages"]:
         lines.append(f"Messages mal compris ({shortest.days} j) : {misread_line(shortest)}.")
+    if longest.next_steps:
+        steps = ", ".join(f"{NEXT_STEPS.get(k, k)} ({v})" for k, v in longest.next_steps)
+        lines.append(f"Après le suivi ({longest.days} j) : {steps}.")
     if longest.top_domaines:
         fields = ", ".join(f"{label(DOMAINE, d)} ({v})" for d, v in longest.top_domaines)
         lines.append(f"Domaines les plus demandés ({longest.days} j) : {fields}.")
@@ -199,6 +237,25 @@ def misread_line(period: Period) -> str:
     misread, messages = period.counts["misread"], period.counts["messages"]
     share = round(100 * misread / messages) if messages else 0
     return f"{misread} sur {messages} ({share} %)"
+
+
+NEXT_STEPS = {
+    "inscription": "inscription", "reflexion": "réflexion",
+    "autre_formation": "autre formation", "aide": "besoin d'aide",
+}
+
+
+def aftercare_line(period: Period) -> str:
+    """``présence : 3 venus, 1 absent (75 %) ; suivi : 4,5/5 (2 réponses)``."""
+    c = period.counts
+    rate = period.attendance_rate
+    line = (
+        f"présence : {_count(c['attended'], 'venu', 'venus')}, {_count(c['no_show'], 'absent', 'absents')}"
+        + (f" ({rate} %)" if rate is not None else "")
+    )
+    average = period.average_score
+    score = f"{average:.1f}".replace(".", ",") + "/5" if average is not None else "pas de note"
+    return f"{line} ; suivi : {score} ({_count(c['followup'], 'réponse', 'réponses')})"
 
 
 def _count(n: int, singular: str, plural: str) -> str:

@@ -30,6 +30,8 @@ def adviser_settings(monkeypatch: pytest.MonkeyPatch, fake_telegram: FakeTelegra
     monkeypatch.setattr(handoff_consumer, "FIRST_DELAY", 0.01)
     monkeypatch.setattr(get_settings(), "background_retry_max", 0.05)
     monkeypatch.setattr(handoff_consumer, "BLOCK_MS", 50)
+    # A Monday's digest would post into the group of whichever test runs then.
+    monkeypatch.setattr(get_settings(), "weekly_digest", False)
     fake_telegram.members[GROUP] = {ADVISER_A: "member", ADVISER_B: "administrator"}
 
 

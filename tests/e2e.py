@@ -48,6 +48,11 @@ class LiveBot:
             # Likewise the morning agenda whenever a test moves the clock to a
             # morning; test_e2e_agenda turns it on.
             "AGENDA_MORNING": "off",
+            # And the attendance questions (whenever a test moves the clock past
+            # appointments: dropped unasked) and the Monday digest: test_e2e_attendance
+            # turns them on.
+            "ATTENDANCE_CHECK": "off",
+            "WEEKLY_DIGEST": "off",
         }
         bot = Process("bot", [sys.executable, "-m", "bot"], env)
         live = cls(fake, stack, bot)

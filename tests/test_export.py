@@ -39,7 +39,7 @@ async def test_csv_since_day_oldest_first_without_chat_id(redis) -> None:
     records = await export.records_since(redis, date(2025, 11, 1))
     rows = list(csv.DictReader(io.StringIO(export.render(records, "csv"))))
     assert [r["prenom"] for r in rows] == ["Zaïna", "'=HYPERLINK(\"x\")"]
-    assert list(rows[0]) == export.COLUMNS and "chat_id" not in rows[0]
+    assert list(rows[0]) == export.COLUMNS + export.OUTCOMES and "chat_id" not in rows[0]
     second = rows[1]
     assert second["domaines"] == "btp | energie"
     assert second["offers"] == "DEUST, BTP (deust)"

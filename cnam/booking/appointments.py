@@ -12,7 +12,7 @@ from datetime import datetime
 import redis.asyncio as aioredis
 
 from cnam import stats
-from cnam.booking import outcomes, reminders, reservations
+from cnam.booking import aftercare, outcomes, reminders, reservations
 from cnam.booking.config import AdvisersConfig
 
 
@@ -35,6 +35,7 @@ async def book(
     )
     if result.booking is not None:
         await reminders.schedule(redis, result.booking, now)
+        await aftercare.plan_attendance(redis, result.booking)
         if replacing is None:  # a move is the same appointment
             await stats.record(redis, "appointment", chat_id, now)
         else:  # the day-before answer was about the old time
@@ -48,6 +49,7 @@ async def cancel(
     """Cancel: the slot is free again at once and no reminder will come."""
     cancelled = await reservations.cancel(redis, chat_id, booking_id)
     await reminders.unschedule(redis, chat_id, booking_id)
+    await aftercare.unplan(redis, chat_id, booking_id)
     if cancelled is not None:
         await stats.record(redis, "appointment_cancelled", chat_id)
     return cancelled
@@ -61,4 +63,5 @@ async def forget_person(redis: aioredis.Redis, chat_id: str | int) -> int:
     """
     count = await reservations.forget_person(redis, chat_id)
     await reminders.forget_person(redis, chat_id)
+    await aftercare.forget_person(redis, chat_id)
     return count

@@ -66,6 +66,27 @@ async def put(
     return bool(written) or not only_first
 
 
+# KEYS: the hash. ARGV: field, value, ttl. Sets the value, returns the one it replaced.
+_SWAP = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return old
+"""
+
+
+async def swap(
+    redis: aioredis.Redis, chat_id: str | int, booking_id: str, name: str, value: str
+) -> str | None:
+    """Write one outcome and return the one it replaced, atomically: a changed
+    answer (Venu(e), then Absent(e)) moves its count instead of adding one."""
+    _check(name, value)
+    old = await redis.eval(
+        _SWAP, 1, outcome_key(chat_id), f"{booking_id}:{name}", value, get_settings().retention_seconds
+    )
+    return old or None
+
+
 async def of(redis: aioredis.Redis, chat_id: str | int, booking_id: str) -> dict[str, str]:
     """Every outcome recorded for one appointment, by name."""
     head = f"{booking_id}:"
