@@ -23,6 +23,7 @@ from bot import adviser_chat
 from bot.stats_chart import render_chart
 from cnam import clock, handoff, once, stats
 from cnam.booking.dates import format_day_short
+from cnam.packing import pack
 from cnam.settings import get_settings
 from cnam.store import get_redis
 
@@ -43,11 +44,12 @@ async def waiting_cases(redis: aioredis.Redis) -> int:
     return len([r async for r in handoff.all_records(redis) if r.status == "transmis"])
 
 
-def digest_text(week: stats.Period, waiting: int) -> str:
+def digest_text(week: stats.Period, waiting: int) -> list[str]:
+    """The figures, in messages of at most 350 characters (one, usually)."""
     c = week.counts
     average = week.average_score
     rate = week.attendance_rate
-    return "\n".join([
+    return pack([
         f"📊 Bilan de la semaine, du {format_day_short(week.first_day)} au {format_day_short(week.last_day)}",
         f"Conversations : {week.people} personne(s)",
         f"Profils complets : {c['profile_completed']}",
@@ -72,16 +74,18 @@ async def post_if_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> bool:
         return False
     try:
         week = (await stats.summary(redis, (7,), now - timedelta(days=1)))[7]
-        text = digest_text(week, await waiting_cases(redis))
+        first, *rest = digest_text(week, await waiting_cases(redis))
         chart = await asyncio.to_thread(render_chart, week)
-        message = await adviser_chat.send(bot, redis, text, parse_mode=None)
+        message = await adviser_chat.send(bot, redis, first, parse_mode=None)
     except Exception:
         await once.release(redis, JOB, period)  # nothing went out: the next pass retries
         raise
     try:
+        for text in rest:
+            await bot.send_message(message.chat.id, text, parse_mode=None)
         await bot.send_photo(message.chat.id, chart, caption="Activité de la semaine")
-    except TelegramError as exc:  # the figures went out: not sent twice for a chart
-        log.warning("weekly digest chart not sent: %s", exc)
+    except TelegramError as exc:  # the figures went out: not sent twice for the rest
+        log.warning("weekly digest not sent in full: %s", exc)
     return True
 
 
