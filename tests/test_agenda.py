@@ -104,5 +104,15 @@ async def test_the_text_by_adviser_and_time_with_the_state(redis) -> None:  # ty
     ]
     assert agenda_view.entry_buttons(one, case, NOW) == [("Ouvrir : Nadia · 9 h", "open:h1")]
     assert agenda_view.entry_buttons(two, None, NOW) == []
+    # Once over and not marked: Venu(e) / Absent(e) beside "Ouvrir"; once marked, "Ouvrir" alone.
+    after = one.booking.end + timedelta(minutes=1)
+    assert agenda_view.entry_buttons(one, case, after) == [
+        ("Ouvrir : Nadia · 9 h", "open:h1"),
+        ("Venu(e) : Nadia · 9 h", f"presence:h1:{one.booking.id}:attended"),
+        ("Absent(e) : Nadia · 9 h", f"presence:h1:{one.booking.id}:no_show"),
+    ]
+    assert agenda_view.entry_buttons(two, case, two.booking.end + timedelta(minutes=1)) == [
+        ("Ouvrir : Nadia · 14 h 30", "open:h1"),
+    ]
     later = NOW + timedelta(days=1)
     assert agenda_view.render(later.date(), []) == "📅 Aucun rendez-vous le mardi 1er décembre."
