@@ -1,13 +1,17 @@
 """The advisers' group in tests: its id, two members and an outsider, a
 consumer that retries fast (``adviser_settings``, registered in
-tests/conftest.py), and a handoff request as the actions make it."""
+tests/conftest.py), a handoff request as the actions make it, and the
+clients of two bot processes (``two_bots``)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import pytest
 import redis.asyncio as aioredis
+from telegram import Bot
 
 from bot import handoff_consumer
 from cnam import handoff
@@ -42,3 +46,14 @@ async def request_handoff(redis: aioredis.Redis, chat_id: int = PERSON) -> str:
     )
 
 
+
+
+@contextlib.asynccontextmanager
+async def two_bots(fake: FakeTelegram) -> AsyncIterator[list[Bot]]:
+    """Two bot processes' clients on the fake Bot API (work claimed once across processes)."""
+    pair = [Bot(fake.token, base_url=fake.base_url) for _ in range(2)]
+    for bot in pair:
+        await bot.initialize()
+    yield pair
+    for bot in pair:
+        await bot.shutdown()

@@ -19,7 +19,7 @@ from cnam.booking import aftercare, appointments, outcomes
 from cnam.booking.reservations import Booking
 from cnam.handoff import HandoffRecord
 from cnam.settings import get_settings
-from tests.adviser_support import ADVISER_A, GROUP, PERSON
+from tests.adviser_support import ADVISER_A, GROUP, PERSON, two_bots
 from tests.calendar_config import NOW, make_config
 from tests.fake_telegram import FakeTelegram
 from tests.front_app import buttons
@@ -30,12 +30,8 @@ CONFIG = make_config()
 @pytest.fixture
 async def bots(fake_telegram: FakeTelegram, adviser_settings: None) -> AsyncIterator[list[Bot]]:
     """Two bot processes' clients."""
-    pair = [Bot(fake_telegram.token, base_url=fake_telegram.base_url) for _ in range(2)]
-    for bot in pair:
-        await bot.initialize()
-    yield pair
-    for bot in pair:
-        await bot.shutdown()
+    async with two_bots(fake_telegram) as pair:
+        yield pair
 
 
 async def booked(redis, fake: FakeTelegram, chat_id: int = PERSON, at: str = "10:00", **profile) -> Booking:  # type: ignore[no-untyped-def]

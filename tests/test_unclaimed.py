@@ -14,7 +14,7 @@ from bot import unclaimed
 from cnam import handoff
 from cnam.handoff import HandoffRecord
 from cnam.settings import get_settings
-from tests.adviser_support import GROUP, PERSON
+from tests.adviser_support import GROUP, PERSON, two_bots
 from tests.fake_telegram import FakeTelegram
 
 
@@ -22,12 +22,8 @@ from tests.fake_telegram import FakeTelegram
 async def bots(fake_telegram: FakeTelegram, adviser_settings: None, monkeypatch) -> AsyncIterator[list[Bot]]:  # type: ignore[no-untyped-def]
     """Two bot processes' clients, raising after 30 minutes."""
     monkeypatch.setattr(get_settings(), "unclaimed_raise_minutes", 30.0)
-    pair = [Bot(fake_telegram.token, base_url=fake_telegram.base_url) for _ in range(2)]
-    for bot in pair:
-        await bot.initialize()
-    yield pair
-    for bot in pair:
-        await bot.shutdown()
+    async with two_bots(fake_telegram) as pair:
+        yield pair
 
 
 async def posted_card(redis, fake: FakeTelegram, **fields) -> HandoffRecord:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from bot import weekly_digest
 from cnam import handoff, stats
 from cnam.handoff import HandoffRecord
-from tests.adviser_support import GROUP, PERSON
+from tests.adviser_support import GROUP, PERSON, two_bots
 from tests.calendar_config import at
 from tests.fake_telegram import FakeTelegram
 
@@ -25,12 +25,8 @@ MONDAY_8 = at("2026-12-07", "08:00")
 
 @pytest.fixture
 async def bots(fake_telegram: FakeTelegram, adviser_settings: None) -> AsyncIterator[list[Bot]]:
-    pair = [Bot(fake_telegram.token, base_url=fake_telegram.base_url) for _ in range(2)]
-    for bot in pair:
-        await bot.initialize()
-    yield pair
-    for bot in pair:
-        await bot.shutdown()
+    async with two_bots(fake_telegram) as pair:
+        yield pair
 
 
 async def both(bots: list[Bot], redis, now) -> int:  # type: ignore[no-untyped-def]
