@@ -14,6 +14,7 @@ import sys
 from functools import partial
 from urllib.parse import urlparse
 
+from redis.exceptions import RedisError
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -52,7 +53,10 @@ from bot.person_commands import COMMANDS, help_answer
 from bot.pipeline import FrontAction, Pipeline
 from bot.rasa_client import RasaClient
 from bot.retry_limiter import RetryingRateLimiter
+from cnam import clock
+from cnam.booking import day_index
 from cnam.settings import Settings, get_settings
+from cnam.store import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +157,11 @@ async def post_init(application: Application) -> None:
     erasure.bind(application.bot)
     reminder_answers.bind(application.bot)
     followup.bind(application.bot)
+    try:
+        if added := await day_index.backfill(get_redis(), clock.now()):
+            log.info("agenda: %d appointments booked before the index were indexed", added)
+    except RedisError as exc:  # the bot starts anyway; the next start indexes them
+        log.warning("agenda index not completed at start: %s", exc)
     start_background(application)
 
 

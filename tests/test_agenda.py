@@ -62,6 +62,19 @@ async def test_cancel_and_erasure_clear_the_index(redis) -> None:  # type: ignor
     assert erased.id not in str(await redis.zrange(day_index.day_key(THURSDAY), 0, -1))
 
 
+async def test_appointments_booked_before_the_index_are_indexed_at_start(redis) -> None:  # type: ignore[no-untyped-def]
+    kept = (await appointments.book(redis, CONFIG, 914, SLOT, "site", NOW)).booking
+    other = (await appointments.book(redis, CONFIG, 915, EARLIER, "site", NOW)).booking
+    await redis.delete(day_index.day_key(THURSDAY))  # as before the index existed
+    assert await day_index.backfill(redis, NOW) == 2
+    assert await day_index.members(redis, THURSDAY) == [("915", other.id), ("914", kept.id)]
+    assert await redis.ttl(day_index.day_key(THURSDAY)) > 0
+    # A second start adds nothing; a past appointment is not indexed again.
+    assert await day_index.backfill(redis, NOW) == 0
+    await redis.delete(day_index.day_key(THURSDAY))
+    assert await day_index.backfill(redis, kept.end + timedelta(minutes=1)) == 0
+
+
 async def test_an_entry_whose_booking_is_gone_is_skipped(redis) -> None:  # type: ignore[no-untyped-def]
     booking = (await appointments.book(redis, CONFIG, 907, SLOT, "site", NOW)).booking
     await redis.delete(reservations.bookings_key(907))  # the person's hash expired

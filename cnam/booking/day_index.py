@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 import redis.asyncio as aioredis
 
 from cnam.booking.record import Booking
-from cnam.keys import shared_key
+from cnam.keys import person_key, shared_key
 from cnam.settings import get_settings
 
 GRACE = timedelta(days=1)
@@ -49,3 +49,20 @@ async def members(redis: aioredis.Redis, day: date) -> list[tuple[str, str]]:
     """``(chat_id, booking_id)`` of the day's appointments, by start time."""
     found = await redis.zrange(day_key(day), 0, -1)
     return [(chat_id, booking_id) for chat_id, _, booking_id in (m.partition("|") for m in found)]
+
+
+async def backfill(redis: aioredis.Redis, now: datetime) -> int:
+    """Index the upcoming appointments booked before the index existed (the
+    first start over existing data); members already there stay as they are.
+    Returns how many were added."""
+    added = 0
+    async for key in redis.scan_iter(match=person_key("booking", "*"), count=500):
+        chat_id = key.rpartition(":")[2]
+        for raw in await redis.hvals(key):
+            booking = Booking.from_json(raw)
+            if booking.end <= now:
+                continue
+            index = booking_day_key(booking)
+            added += await redis.zadd(index, {member(chat_id, booking.id): booking.start.timestamp()}, nx=True)
+            await redis.expire(index, ttl(booking, now))
+    return added
