@@ -90,6 +90,22 @@ def check_token() -> Check:
     return Check("Telegram", True, "jeton et groupe des conseillers configurés")
 
 
+def check_catalog() -> Check:
+    """The advisers' calendar and the campaigns, as the bot will read them."""
+    from pathlib import Path
+
+    from cnam.booking.config import AdvisersFileError, load_advisers
+    from cnam.campaigns import CampaignsFileError, campaigns_path, load_campaigns
+
+    try:
+        load_advisers(Path(get_settings().catalog_dir) / "advisers.yaml")
+        if campaigns_path().exists():
+            load_campaigns(campaigns_path())
+    except (AdvisersFileError, CampaignsFileError) as exc:
+        return Check("Catalogue", False, f"{exc}".splitlines()[0] + " : corrigez le fichier puis relancez")
+    return Check("Catalogue", True, "conseillers et campagnes lisibles")
+
+
 async def check_background() -> list[Check]:
     """What the bot's background loops put aside: cards Telegram refused for
     good (dead letters), a migrated advisers' group, unreadable reminders."""
@@ -133,7 +149,7 @@ async def all_checks() -> list[Check]:
     network = await asyncio.gather(check_redis(), check_rasa(), check_actions())
     # Redis down: already said, the background checks would only repeat it.
     background = await check_background() if network[0].ok else []
-    return [*network, check_model(), check_token(), *background]
+    return [*network, check_model(), check_token(), check_catalog(), *background]
 
 
 def _safe(url: str) -> str:
