@@ -117,7 +117,7 @@ async def mark(
     if previous is None:
         await stats.record(redis, value, booking.chat_id, now=booking.start)
     else:
-        await stats.recount(redis, previous, value, booking.start)
+        await stats.recount(redis, previous, value, booking.chat_id, booking.start)
     if value == "attended":
         later = booking.end + timedelta(days=get_settings().followup_days)
         await aftercare.plan(redis, booking.chat_id, booking.id, aftercare.FOLLOWUP, max(later, now))

@@ -104,9 +104,10 @@ async def record(
     await funnel.advance(redis, event, chat_id, now)
 
 
-async def recount(redis: aioredis.Redis, old: str, new: str, now: datetime) -> None:
+async def recount(redis: aioredis.Redis, old: str, new: str, chat_id: int | str, now: datetime) -> None:
     """An answer changed (Venu(e), then Absent(e)): its count moves from ``old``
-    to ``new`` on the day it was counted, so nothing is counted twice."""
+    to ``new`` on the day it was counted, so nothing is counted twice; a
+    campaign's funnel reaches ``new``'s stage if it has one (once)."""
     if old not in EVENTS or new not in EVENTS:
         raise ValueError(f"unknown stats event: {old}, {new}")
     counters, _ = _day_keys(now.astimezone(get_settings().tz).date())
@@ -115,6 +116,7 @@ async def recount(redis: aioredis.Redis, old: str, new: str, now: datetime) -> N
         pipe.hincrby(counters, new, 1)
         pipe.expire(counters, DAY_TTL)
         await pipe.execute()
+    await funnel.advance(redis, new, chat_id, now)
 
 
 @dataclass

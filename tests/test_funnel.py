@@ -41,7 +41,11 @@ async def test_each_stage_counts_a_tagged_person_once(redis) -> None:
     for _ in range(2):  # a second profile, a second appointment: the same person
         await stats.record(redis, "profile_completed", PERSON, now=NOW, domaines=["btp"])
         await stats.record(redis, "appointment", PERSON, now=NOW + timedelta(days=1))
-    await funnel.advance(redis, "attended", PERSON, NOW + timedelta(days=3))  # once stats has it
+    # Marked absent first, then corrected to came: the funnel reaches "attended" once.
+    await stats.record(redis, "no_show", PERSON, now=NOW + timedelta(days=3))
+    await stats.recount(redis, "no_show", "attended", PERSON, NOW + timedelta(days=3))
+    await stats.recount(redis, "attended", "no_show", PERSON, NOW + timedelta(days=3))
+    await stats.recount(redis, "no_show", "attended", PERSON, NOW + timedelta(days=3))
     assert await stages(redis, "koungou_affiche", NOW + timedelta(days=3)) == [1, 1, 1, 1, 1]
     # Each on the day it happened.
     assert (await funnel.totals(redis, NOW.date(), NOW.date())).by_campaign["koungou_affiche"] == {
