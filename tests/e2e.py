@@ -78,7 +78,8 @@ class LiveBot:
     def person(self, chat_id: int) -> Person:
         # The session shares one Redis prefix: a chat id reused by another test
         # inherits that test's consent and profile, and fails far from the cause.
-        test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+        # The test function: the cases of one parametrized test are one person.
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0].split("[")[0]
         owner = _CHAT_OWNERS.setdefault(chat_id, test)
         if owner != test:
             raise AssertionError(f"chat {chat_id} is already used by {owner}; pick another id")
