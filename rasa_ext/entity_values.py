@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from cnam.orientation.job_titles import load_job_titles
+from cnam.orientation.job_titles import catalog_job_titles
 from cnam.text import fold
 
 VALUES_FILE = Path(__file__).with_name("entity_values.yml")
@@ -177,4 +177,4 @@ class EntityTable:
 @cache
 def default_table() -> EntityTable:
     """The table the running processes use: read once, with the catalog's job titles."""
-    return EntityTable.from_file(job_titles=load_job_titles())
+    return EntityTable.from_file(job_titles=catalog_job_titles())

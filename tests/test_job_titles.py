@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from cnam.orientation.catalog import CatalogError
-from cnam.orientation.job_titles import job_titles_path, load_job_titles
+from cnam.orientation.job_titles import catalog_job_titles, job_titles_path, load_job_titles
 from cnam.settings import get_settings
 from cnam.vocabulary import DOMAINES
 from rasa_ext.canonical import canonicalize
@@ -32,6 +32,10 @@ def test_the_list_is_found_in_the_catalog_dir(monkeypatch: pytest.MonkeyPatch, t
     get_settings.cache_clear()
     try:
         assert job_titles_path() == tmp_path / "job_titles.yaml"
+        # A catalog folder without the list: no job titles, the processes still start.
+        assert catalog_job_titles() == {}
+        (tmp_path / "job_titles.yaml").write_text("job_titles:\n  btp: [maçon]\n", encoding="utf-8")
+        assert catalog_job_titles() == {"btp": ["maçon"]}
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()

@@ -8,6 +8,7 @@ list lives in the catalog, validated here at load; the NLU's entity table
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from pydantic import BaseModel, Extra, ValidationError, validator
 from cnam.orientation.catalog import CatalogError, catalog_path
 from cnam.text import fold
 from cnam.vocabulary import DOMAINES
+
+log = logging.getLogger(__name__)
 
 JOB_TITLES_FILE = "job_titles.yaml"
 _MAX_TITLE_LEN = 60
@@ -67,3 +70,15 @@ def load_job_titles(path: Path | None = None) -> dict[str, list[str]]:
         raise CatalogError(f"{path} : YAML invalide ({exc})") from exc
     except ValidationError as exc:
         raise CatalogError("\n".join(f"{path} : {e['msg']}" for e in exc.errors())) from exc
+
+
+def catalog_job_titles() -> dict[str, list[str]]:
+    """The catalog's list; none (and one log line) when a custom ``CATALOG_DIR`` has no such file.
+
+    A broken file still raises: the processes must not start with half a list.
+    """
+    path = job_titles_path()
+    if not path.exists():
+        log.warning("Pas de liste de métiers (%s) : les métiers ne sont pas reconnus comme domaines.", path)
+        return {}
+    return load_job_titles(path)
