@@ -27,7 +27,8 @@ def canonicalize(entities: list[dict[str, Any]], text: str,
                  table: EntityTable, extractor: str) -> list[dict[str, Any]]:
     """Canonical entities for ``text``: extracted ones mapped, missed ones spotted.
 
-    Offsets are those of ``text``. A value repeated in one message is kept once.
+    A stated form that strictly covers extracted spans replaces them. Offsets
+    are those of ``text``. A value repeated in one message is kept once.
     """
     kept: list[dict[str, Any]] = []
     for entity in entities:
@@ -38,8 +39,14 @@ def canonicalize(entities: list[dict[str, Any]], text: str,
         if found:
             kept.append({**entity, "entity": found[0], "value": found[1]})
     for spotted in table.spot(text):
-        if any(spotted.start < e["end"] and e["start"] < spotted.end for e in kept):
+        overlapping = [e for e in kept if spotted.start < e["end"] and e["start"] < spotted.end]
+        # A stated form that covers the model's shorter span says more ("plus au
+        # lycée" is not "au lycée"); any other overlap leaves the model's span.
+        if any(e["start"] < spotted.start or spotted.end < e["end"] for e in overlapping):
             continue
+        if any(e["end"] - e["start"] == spotted.end - spotted.start for e in overlapping):
+            continue
+        kept = [e for e in kept if e not in overlapping]
         kept.append({
             "entity": spotted.entity, "value": spotted.value,
             "start": spotted.start, "end": spotted.end, "extractor": extractor,

@@ -1,8 +1,9 @@
 """Map entity surface forms to the contract's canonical values.
 
-The table lives in ``entity_values.yml``. Matching is tolerant (case,
-accents, spacing, typos, truncations) but only ever returns a canonical
-value of the contract, or ``None``.
+The table lives in ``entity_values.yml``, plus the job titles of the
+catalog (``catalog/job_titles.yaml``) as forms of their ``domaine``. Matching
+is tolerant (case, accents, spacing, typos, truncations) but only ever returns
+a canonical value of the contract, or ``None``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from cnam.orientation.job_titles import catalog_job_titles
 from cnam.text import fold
 
 VALUES_FILE = Path(__file__).with_name("entity_values.yml")
@@ -68,9 +70,17 @@ class EntityTable:
         self._spot = self._spot_index(not_spotted)
 
     @classmethod
-    def from_file(cls, path: Path = VALUES_FILE) -> EntityTable:
+    def from_file(cls, path: Path = VALUES_FILE,
+                  job_titles: dict[str, list[str]] | None = None) -> EntityTable:
+        """The table of ``path``; ``job_titles`` (field -> titles) join the ``domaine`` forms."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(data["values"], data.get("not_spotted") or {}, data.get("never") or [])
+        values = data["values"]
+        if job_titles:
+            domaine = {value: list(forms) for value, forms in values["domaine"].items()}
+            for value, titles in job_titles.items():
+                domaine.setdefault(value, []).extend(titles)
+            values = {**values, "domaine": domaine}
+        return cls(values, data.get("not_spotted") or {}, data.get("never") or [])
 
     def _spot_index(self, not_spotted: dict[str, list[str]]) -> dict[str, tuple[str, str]]:
         index: dict[str, tuple[str, str]] = {}
@@ -166,4 +176,5 @@ class EntityTable:
 
 @cache
 def default_table() -> EntityTable:
-    return EntityTable.from_file()
+    """The table the running processes use: read once, with the catalog's job titles."""
+    return EntityTable.from_file(job_titles=catalog_job_titles())

@@ -242,3 +242,27 @@ def test_canonicalize_drops_unknown_values_and_repeats(table: EntityTable) -> No
     ]
     kept = canonicalize(entities, text, table, "test")
     assert [(e["entity"], e["value"]) for e in kept] == [("modalite", "soir_weekend")]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "entity", "expected"),
+    [
+        ("chui plus au lycée depuis 1 an", "au lycée", "situation", ("situation", "decrocheur")),
+        ("g pas le bac", "bac", "niveau", ("niveau", "sans_bac")),
+        ("je veux être préparatrice en pharmacie", "pharmacie", "domaine", ("domaine", "sante_social")),
+    ],
+)
+def test_canonicalize_prefers_a_stated_form_covering_the_span(
+    table: EntityTable, text: str, span: str, entity: str, expected: tuple[str, str]
+) -> None:
+    start = text.index(span)
+    marked = [{"entity": entity, "value": span, "start": start, "end": start + len(span)}]
+    assert [(e["entity"], e["value"]) for e in canonicalize(marked, text, table, "test")] == [expected]
+
+
+def test_canonicalize_keeps_the_span_when_the_stated_form_only_overlaps(table: EntityTable) -> None:
+    text = "j'ai un BTS compta"
+    marked = [{"entity": "niveau", "value": "un BTS", "start": 5, "end": 11}]
+    assert {(e["entity"], e["value"]) for e in canonicalize(marked, text, table, "test")} == {
+        ("niveau", "bac+2"), ("domaine", "gestion_comptabilite"),
+    }

@@ -13,8 +13,8 @@ from tests.nlu_contract import ENTITY_VALUES
 from tests.nlu_scoring import Prediction, format_report, load_items, prediction_from_parse, score
 
 TEST_FILE = Path(__file__).with_name("nlu_test.yml")
-MIN_INTENT_ACCURACY = 0.95
-MIN_ENTITY_F1 = 0.92
+MIN_INTENT_ACCURACY = 0.97
+MIN_ENTITY_F1 = 0.97
 # A few requests at a time: the server shares 2 cores with everything else.
 CONCURRENCY = 4
 
