@@ -98,7 +98,9 @@ async def test_a_corrected_message_is_reviewed_with_its_number_masked(
     await person.say("non c pas ça")
     shown = await revue(live_bot)
     assert "« mon num c «téléphone» pour la compta »" in shown["text"], shown["text"]
-    assert "0639" not in shown["text"] and "ce n'était pas ça" in shown["text"]
+    # Queued as a correction, or already as a fallback if the model could not place it.
+    assert "0639" not in shown["text"]
+    assert "ce n'était pas ça" in shown["text"] or "n'a pas su le classer" in shown["text"], shown["text"]
     # A reply corrects an entity from the person's words; the relay sends nothing to anyone.
     fake = live_bot.fake
     fake.reply_in_group(ADVISERS_GROUP, shown["message_id"], "domaine : compta", user_id=ADVISER)
