@@ -53,12 +53,14 @@ from bot.person_commands import COMMANDS, help_answer
 from bot.pipeline import FrontAction, Pipeline
 from bot.rasa_client import RasaClient
 from bot.retry_limiter import RetryingRateLimiter
-from cnam import clock
+from cnam import clock, once
 from cnam.booking import day_index
 from cnam.settings import Settings, get_settings
 from cnam.store import get_redis
 
 log = logging.getLogger(__name__)
+# Past the retention period no appointment booked before the index is left.
+BACKFILL_CLAIM_SECONDS = 400 * 24 * 3600
 
 SETTINGS = "settings"  # bot_data key
 
@@ -157,12 +159,25 @@ async def post_init(application: Application) -> None:
     erasure.bind(application.bot)
     reminder_answers.bind(application.bot)
     followup.bind(application.bot)
-    try:
-        if added := await day_index.backfill(get_redis(), clock.now()):
-            log.info("agenda: %d appointments booked before the index were indexed", added)
-    except RedisError as exc:  # the bot starts anyway; the next start indexes them
-        log.warning("agenda index not completed at start: %s", exc)
+    await index_earlier_bookings()
     start_background(application)
+
+
+async def index_earlier_bookings() -> None:
+    """Once for the whole deployment (not at every start): the appointments
+    booked before the agenda's index existed go into it."""
+    redis = get_redis()
+    try:
+        if not await once.claim(redis, "agenda_backfill", "1", ttl=BACKFILL_CLAIM_SECONDS):
+            return
+        try:
+            added = await day_index.backfill(redis, clock.now())
+        except RedisError:
+            await once.release(redis, "agenda_backfill", "1")  # the next start tries again
+            raise
+        log.info("agenda: %d appointments booked before the index were indexed", added)
+    except RedisError as exc:  # the bot starts anyway
+        log.warning("agenda index not completed at start: %s", exc)
 
 
 def start_background(application: Application) -> None:

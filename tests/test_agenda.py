@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot import agenda as agenda_view
+from bot import app
 from cnam import clock, privacy
 from cnam.booking import agenda, appointments, day_index, outcomes, reservations
 from cnam.booking.calendar import parse_slot_id
@@ -73,6 +74,17 @@ async def test_appointments_booked_before_the_index_are_indexed_at_start(redis) 
     assert await day_index.backfill(redis, NOW) == 0
     await redis.delete(day_index.day_key(THURSDAY))
     assert await day_index.backfill(redis, kept.end + timedelta(minutes=1)) == 0
+
+
+async def test_the_bot_indexes_earlier_bookings_once_per_deployment(redis, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    booking = (await appointments.book(redis, CONFIG, 916, SLOT, "site", NOW)).booking
+    await redis.delete(day_index.day_key(THURSDAY))
+    await app.index_earlier_bookings()
+    assert await day_index.members(redis, THURSDAY) == [("916", booking.id)]
+    await redis.delete(day_index.day_key(THURSDAY))
+    await app.index_earlier_bookings()  # a restart: not scanned again
+    assert await day_index.members(redis, THURSDAY) == []
 
 
 async def test_an_entry_whose_booking_is_gone_is_skipped(redis) -> None:  # type: ignore[no-untyped-def]
