@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot import adviser_group, callbacks
 from bot.adviser_group import ADVISERS_ONLY, is_adviser
-from bot.card import clean, fit
+from bot.card import clean
 from cnam import review_queue
 from cnam.keys import shared_key
 from cnam.review_queue import Entry
@@ -47,9 +47,9 @@ ENTITIES: dict[str, list[str] | None] = {
 NOTHING = "Rien à relire : l'assistant n'a rien mal compris depuis la dernière revue. 👍"
 GONE = "Cette entrée n'existe plus (déjà traitée ou effacée)."
 REASON = {
-    "fallback": "l'assistant n'a pas su le classer",
-    "low_confidence": "l'assistant hésitait",
-    "correction": "la personne a dit juste après que ce n'était pas ça",
+    "fallback": "non classé",
+    "low_confidence": "incertain",
+    "correction": "corrigé par la personne",
 }
 MESSAGE_TTL = 14 * 24 * 3600
 _CORRECTION = re.compile(r"^\s*(?:(\w+)\s*[:=]\s*)?(.+?)\s*$", re.S)
@@ -60,18 +60,19 @@ def _message_key(chat_id: int, message_id: int) -> str:
 
 
 def _text(entry: Entry, waiting: int) -> str:
-    entities = ", ".join(f"{e['entity']} = {e['value']}" for e in entry.entities) or "aucune"
+    """One entry in at most 350 characters: the message is cut, not the rest."""
+    entities = ", ".join(f"{e['entity']} = {clean(e['value'], 25)}" for e in entry.entities[:2]) or "aucune"
     lines = [
-        f"🔎 À relire ({waiting} en attente) : « {clean(entry.text, 300)} »",
-        f"Compris : {label(INTENT, entry.intent) or 'rien'} ({entry.confidence:.0%}) ; "
+        f"🔎 À relire ({waiting}) : « {clean(entry.text, 80)} »",
+        f"Compris : {label(INTENT, entry.intent) or 'rien'} ({round(100 * entry.confidence)} %), "
         f"{REASON.get(entry.reason, entry.reason)}.",
-        f"Entités : {entities}. Répondez « commune : Koungou » pour en corriger une.",
+        f"Entités : {entities} (pour corriger : « entité : mots »).",
     ]
-    if entry.label:
-        lines.append(f"✅ Étiqueté « {label(INTENT, entry.label)} » par {entry.label_by}.")
     if entry.disputed:
-        lines.append("⚠️ Deux avis différents : l'entrée ne partira pas à l'entraînement.")
-    return fit("\n".join(lines))
+        lines.append("⚠️ Deux avis différents : pas d'entraînement.")
+    elif entry.label:
+        lines.append(f"✅ Étiqueté « {label(INTENT, entry.label)} » par {clean(entry.label_by or '', 15)}.")
+    return "\n".join(lines)
 
 
 async def _keyboard(chat_id: int, entry: Entry, every_intent: bool) -> InlineKeyboardMarkup:

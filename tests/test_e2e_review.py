@@ -66,7 +66,7 @@ async def test_a_message_the_model_cannot_place_is_labelled_and_exported(
     await person.start_with_consent("bonjour")
     await person.say(text)
     shown = await revue(live_bot)
-    assert f"« {text} »" in shown["text"] and "n'a pas su le classer" in shown["text"], shown["text"]
+    assert f"« {text} »" in shown["text"] and "non classé" in shown["text"], shown["text"]
     assert {"Autre intention…", "Ignorer", "Donnée personnelle : supprimer"} <= set(button_titles(shown))
 
     # Not an adviser: refused, and their press of a label too.
@@ -100,7 +100,7 @@ async def test_a_corrected_message_is_reviewed_with_its_number_masked(
     assert "« mon num c «téléphone» pour la compta »" in shown["text"], shown["text"]
     # Queued as a correction, or already as a fallback if the model could not place it.
     assert "0639" not in shown["text"]
-    assert "ce n'était pas ça" in shown["text"] or "n'a pas su le classer" in shown["text"], shown["text"]
+    assert "corrigé par la personne" in shown["text"] or "non classé" in shown["text"], shown["text"]
     # A reply corrects an entity from the person's words; the relay sends nothing to anyone.
     fake = live_bot.fake
     fake.reply_in_group(ADVISERS_GROUP, shown["message_id"], "domaine : compta", user_id=ADVISER)

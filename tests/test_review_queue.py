@@ -4,6 +4,7 @@ training data (deduplicated, never the held-out set)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from cnam import clock, privacy, review_queue, stats
 from cnam.review_mask import NAME, PHONE, mask
+from cnam.vocabulary import INTENT
 from rasa_ext import review_collector
 from stack import nlu_report, review
 from tests.calendar_config import NOW
@@ -161,3 +163,17 @@ def test_the_nlu_report_shows_before_and_after() -> None:
     ]
     assert "nothing to compare" in nlu_report.compare({**before, "data": "other.yml"}, after)
     assert "nothing to compare" in nlu_report.compare(None, after)
+
+
+def test_an_entry_fits_one_message_at_worst() -> None:
+    from bot import review_chat
+
+    longest_intent = max(INTENT, key=lambda i: len(INTENT[i]))
+    worst = review_queue.Entry(
+        id="e" * 16, text="a" * 4000, intent=longest_intent, confidence=0.42, reason="correction", at="",
+        entities=[{"entity": "situation", "value": "demandeur_emploi"},
+                  {"entity": "domaine", "value": "gestion_comptabilite"}, {"entity": "commune", "value": "x"}],
+        label=longest_intent, label_by="Z" * 80,
+    )
+    assert len(review_chat._text(worst, 99_999)) <= 350
+    assert len(review_chat._text(replace(worst, disputed=True), 99_999)) <= 350
