@@ -191,7 +191,7 @@ async def take_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
         name = entry.entities[0]["entity"]
     if entry is None or name not in ENTITIES or not value:
         await message.reply_text(
-            "Écrivez « entité : valeur », par exemple « commune : Koungou » "
+            "Écrivez « entité : mots », par exemple « commune : Koungou » "
             f"(entités : {', '.join(ENTITIES)}).", parse_mode=None,
         )
         return True
