@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.calls import per_turn
 from bench.people import People, Person
 from bench.transports import Transport, Turn
 
@@ -40,6 +41,7 @@ class Run:
     concurrency: int = 0  # people (closed loop)
     footprint: dict[str, dict[str, float]] = field(default_factory=dict)  # per process
     unfinished: int = 0  # open loop: turns still waiting after the grace period
+    calls: dict[str, int] = field(default_factory=dict)  # Bot API calls by method (bench/calls.py)
 
     def summary(self) -> dict[str, Any]:
         latencies = np.array([t.latency for t in self.turns if not t.error]) * 1000
@@ -65,6 +67,7 @@ class Run:
             "not_understood": sum(1 for t in self.turns if t.not_understood),
             "replies_per_turn": round(sum(t.replies for t in self.turns) / max(len(self.turns), 1), 2),
             "max_gap_p99_ms": round(float(np.percentile(gaps, 99)) * 1000) if gaps else 0,
+            "calls_per_turn": per_turn(self.calls, len(self.turns)),
             "by_question": self.by_question(),
             "footprint": self.footprint,
             "latencies_ms": sorted(int(x) for x in latencies),
@@ -85,8 +88,9 @@ class Run:
 
 async def open_loop(
     transport: Transport, people: People, rate: float, conversations: int, duration: float,
-    seed: int,
+    seed: int, grace: float = GRACE,
 ) -> Run:
+    """``grace``: seconds the last turns may take once arrivals stop."""
     rng = random.Random(seed)
     run = Run("open", transport.name, duration, rate=rate, concurrency=conversations)
     crowd = [people.new() for _ in range(conversations)]
@@ -115,7 +119,7 @@ async def open_loop(
         task.add_done_callback(pending.discard)
     if pending:
         # Turns still waiting after a grace period failed: the system did not keep up.
-        _, late = await asyncio.wait(pending, timeout=GRACE)
+        _, late = await asyncio.wait(pending, timeout=grace)
         for task in late:
             task.cancel()
         run.unfinished = len(late)

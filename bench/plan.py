@@ -42,12 +42,25 @@ class Burst:
     messages: int
 
 
-Step = Load | FrontSwitch | ActionWorkers | Burst
+@dataclass(frozen=True)
+class Overload:
+    """``factor`` × the ceiling the previous throttled runs measured, then the drain (bench/overload.py)."""
+
+    factor: float
+    seconds: float
+    drain_limit: float  # seconds after the load stops; a turn not answered by then is unanswered
+
+
+Step = Load | FrontSwitch | ActionWorkers | Burst | Overload
 Plan = list[tuple[str, Options, list[Step]]]  # (setup name, its options, its steps)
-RATE = 30.0  # open loop, turns/s
+RATES = (12.0, 20.0)  # open loops through the throttled front, turns/s (issue 16)
+UNTHROTTLED_RATE = 40.0  # open loop through the front with its flood limit lifted
 CONVERSATIONS = 300  # open loop
 CAPACITY = 20  # closed-loop people of the capacity figure
 SEED = 20250601
+BURST = 300  # messages from one chat at once
+STOCK = ("validation", "events", "load")  # every speed-up left out: stock Rasa 3.6
+STOCK_SETUP = "1 Rasa, all stock"
 
 
 def _closed(path: str, sizes: dict[int, float]) -> list[Step]:
@@ -55,25 +68,27 @@ def _closed(path: str, sizes: dict[int, float]) -> list[Step]:
     return [Load(path, "closed", size, sizes[size]) for size in sorted(sizes, reverse=True)]
 
 
-SWEEP = {1: 8.0, 5: 6.0, 10: 6.0, CAPACITY: 20.0, 40: 6.0}
-BURST = 300  # messages from one chat at once
-FULL: Plan = [
-    ("1 Rasa", Options(), [
-        Burst(BURST),
-        *_closed("front", {1: 8, 5: 6, CAPACITY: 20, 40: 6}), Load("front", "open", RATE, 45),
-        # Also drops the backlog the flood limit left in the front's queue.
+def _issue16(open_s: float, overload: Overload, capacity_s: float, rest: bool) -> list[Step]:
+    """The throttled open loops, the overload, then the front without its flood limit."""
+    return [
+        *(Load("front", "open", rate, open_s) for rate in RATES),
+        overload,
+        # Also drops whatever backlog the flood limit left in the front's queue.
         FrontSwitch(flood_limit=False),
-        Load("front", "open", RATE, 45), *_closed("front", SWEEP),
-        Load("rest", "open", RATE, 45), *_closed("rest", SWEEP),
-    ]),
-    ("2 Rasa", Options(rasa_processes=2, flood_limit=False), [
-        *_closed("front", {10: 6, CAPACITY: 20, 40: 6}), Load("front", "open", RATE, 40),
-        *_closed("rest", {CAPACITY: 20, 40: 6}),
-    ]),
+        Load("front", "closed", CAPACITY, capacity_s),
+        Load("front", "open", UNTHROTTLED_RATE, open_s),
+        *([Load("rest", "closed", CAPACITY, capacity_s)] if rest else []),
+    ]
+
+
+FULL: Plan = [
+    ("1 Rasa", Options(), [Burst(BURST), *_issue16(45, Overload(1.5, 60, 180), 20, rest=True)]),
+    (STOCK_SETUP, Options(flood_limit=False, stock=STOCK), [Load("rest", "closed", CAPACITY, 20)]),
 ]
 # The tap's own cost; action-server workers, 1 then 2, on the same start; then
 # each of rasa_ext.speedups.SPEEDUPS left out (Rasa's own code): the action-server
-# answers' validation, event classes' lookup, model loading (start only).
+# answers' validation, event classes' lookup, model loading (start only); then
+# two Rasa processes.
 LEVERS: Plan = [
     ("1 Rasa", Options(flood_limit=False), [
         Load("rest", "closed", 1, 15), Load("rest-tap", "closed", 1, 15),
@@ -86,17 +101,16 @@ LEVERS: Plan = [
         *_closed("rest", {CAPACITY: 20}),
     ]) for name in ("validation", "events")],
     ("1 Rasa, stock load", Options(flood_limit=False, stock=("load",)), []),
-    ("1 Rasa, all stock", Options(flood_limit=False, stock=("validation", "events", "load")), [
+    (STOCK_SETUP, Options(flood_limit=False, stock=STOCK), [
         Load("rest", "closed", 1, 15), *_closed("rest", {CAPACITY: 20}),
+    ]),
+    ("2 Rasa", Options(rasa_processes=2, flood_limit=False), [
+        *_closed("front", {CAPACITY: 20}), Load("front", "open", UNTHROTTLED_RATE, 30),
+        *_closed("rest", {CAPACITY: 20}),
     ]),
 ]
 QUICK: Plan = [
-    ("1 Rasa", Options(), [
-        Burst(BURST),
-        Load("front", "open", 10, 8), Load("front", "closed", CAPACITY, 8),
-        Load("rest", "closed", CAPACITY, 8),
-        FrontSwitch(flood_limit=False), Load("front", "closed", CAPACITY, 8),
-    ]),
+    ("1 Rasa", Options(), [Burst(BURST), *_issue16(8, Overload(1.5, 10, 60), 8, rest=True)]),
 ]
 MODES = {  # name → (plan, results file, command)
     "full": (FULL, "whole-stack.json", "make bench"),
@@ -112,6 +126,7 @@ def jsonable(value: Any) -> Any:
 
 def plan_json(plan: Plan) -> dict[str, Any]:
     """The plan as the results JSON records it."""
-    return {"rate": RATE, "conversations": CONVERSATIONS, "capacity": CAPACITY, "seed": SEED,
+    return {"rates": list(RATES), "unthrottled_rate": UNTHROTTLED_RATE,
+            "conversations": CONVERSATIONS, "capacity": CAPACITY, "seed": SEED,
             "setups": [[name, jsonable(asdict(o)), [jsonable(asdict(s)) for s in steps]]
                        for name, o, steps in plan]}

@@ -1,4 +1,5 @@
-"""The two plots of BENCHMARKS.md: latency distributions, and throughput against concurrency."""
+"""The two plots of BENCHMARKS.md: latency by offered load through the throttled front,
+and Bot API calls per turn by method."""
 
 from __future__ import annotations
 
@@ -9,65 +10,66 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 
-from bench.results_lookup import FRONT, REST, TARGETS, UNLIMITED, find_runs
+from bench.calls import FLOOD_LIMIT, METHODS, NOT_LIMITED
+from bench.results_lookup import FRONT, TARGETS, UNLIMITED, find_runs, find_setup
 
 
 def plot_latency(results: dict[str, Any], path: Path) -> None:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    capacity = results["plan"]["capacity"]
-    for setup in results["setups"]:
-        for run in setup["runs"]:
-            values = np.sort(np.array(run["latencies_ms"]))
-            if not values.size:
-                continue
-            if run["shape"] == "open":
-                ax = left
-            elif run["concurrency"] == capacity:
-                ax = right
-            else:
-                continue
-            ax.plot(values, np.arange(1, values.size + 1) / values.size,
-                    label=f"{setup['name']}, {run['transport']}")
-    left.set_title(f"open loop, {results['plan']['rate']:g} turns/s", fontsize=10)
-    right.set_title(f"closed loop, {capacity} conversations", fontsize=10)
-    left.set_ylabel("share of turns")
-    for ax in (left, right):
-        ax.axvline(TARGETS["open_p95_ms"], color="grey", linestyle=":", linewidth=1)
-        ax.set_xscale("log")
-        ax.set_xlabel("turn latency (ms, log scale)")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.suptitle("Turn latency (message sent → last reply), cumulative")
+    """p50/p95/p99 of the open loops against their offered rate, each front on its own line."""
+    setup = find_setup(results, "1 Rasa")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for transport, style in ((FRONT, "-"), (UNLIMITED, "--")):
+        runs = sorted(find_runs(setup, shape="open", transport=transport) if setup else [],
+                      key=lambda r: r["offered_rate"])
+        if not runs:
+            continue
+        rates = [r["offered_rate"] for r in runs]
+        for key, marker, color in (("p50_ms", "o", "C0"), ("p95_ms", "s", "C1"),
+                                   ("p99_ms", "^", "C2")):
+            ax.plot(rates, [r[key] for r in runs], style, marker=marker, color=color,
+                    label=f"{transport}: {key.removesuffix('_ms')}")
+    for overload in (setup or {}).get("overloads", []):
+        ax.axvline(overload["offered_rate"], color="red", linestyle=":", linewidth=1,
+                   label=f"overload ({overload['offered_rate']:g}/s, bench/overload.py)")
+    ax.axhline(TARGETS["open_p95_ms"], color="grey", linestyle=":", linewidth=1)
+    ax.axhline(TARGETS["open_p99_ms"], color="grey", linestyle="-.", linewidth=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("offered load (turns/s, Poisson, 300 conversations)")
+    ax.set_ylabel("turn latency (ms, log scale)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.suptitle("Latency through the front, as shipped (flood limit) and without it")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def plot_throughput(results: dict[str, Any], path: Path) -> None:
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
-    for setup in results["setups"]:
-        for transport in (FRONT, UNLIMITED, REST):
-            runs = sorted(find_runs(setup, shape="closed", transport=transport),
-                          key=lambda r: r["concurrency"])
-            if not runs:
-                continue
-            label = f"{setup['name']}, {transport}"
-            sizes = [r["concurrency"] for r in runs]
-            left.plot(sizes, [r["throughput"] for r in runs], marker="o", label=label)
-            right.plot(sizes, [r["p95_ms"] for r in runs], marker="o", label=label)
-    left.axhline(TARGETS["capacity"], color="grey", linestyle=":", linewidth=1)
-    left.set_ylabel("turns / s")
-    right.set_ylabel("p95 latency (ms, log scale)")
-    right.set_yscale("log")
-    for ax in (left, right):
-        ax.set_xlabel("conversations at once (closed loop)")
-        ax.set_xscale("log")
-        ax.set_xticks([1, 5, 10, 20, 40], ["1", "5", "10", "20", "40"])
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.suptitle("Throughput and latency against concurrency")
+def plot_calls(results: dict[str, Any], path: Path) -> None:
+    """Stacked calls per turn by method, for each run through the front."""
+    runs = [(f"{r['transport']}\n{r['shape']} {r['offered_rate'] or r['concurrency']:g}",
+             r["calls_per_turn"]) for s in results["setups"] for r in s["runs"]
+            if r["transport"] in (FRONT, UNLIMITED) and r.get("calls_per_turn")]
+    runs += [(f"overload\n{o['offered_rate']:g}/s", o["calls_per_turn"])
+             for s in results["setups"] for o in s.get("overloads", []) if o["calls_per_turn"]]
+    fig, ax = plt.subplots(figsize=(max(6, 1.3 * len(runs)), 4))
+    methods = [*METHODS, *sorted({m for _, c in runs for m in c["by_method"]} - set(METHODS))]
+    bottoms = [0.0] * len(runs)
+    for method in methods:
+        values = [c["by_method"].get(method, 0.0) for _, c in runs]
+        if not any(values):
+            continue
+        label = method + (" (not limited)" if method in NOT_LIMITED else "")
+        ax.bar(range(len(runs)), values, bottom=bottoms, label=label,
+               hatch="//" if method in NOT_LIMITED else None)
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    ax.axhline(TARGETS["calls_per_turn"], color="grey", linestyle=":", linewidth=1,
+               label=f"goal: {TARGETS['calls_per_turn']} limited calls per turn")
+    ax.set_xticks(range(len(runs)), [name for name, _ in runs], fontsize=7)
+    ax.set_ylabel("Bot API calls per turn")
+    ax.legend(fontsize=7)
+    ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(f"Calls per turn by method (the ceiling is {FLOOD_LIMIT:g} ÷ the limited ones)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -24,19 +24,26 @@ from tests.stack import free_port
 APOLOGY_MESSAGES = 1  # what the front sends when Rasa fails (bot/pipeline.py)
 
 
-def telegram_messages(replies: Any) -> int:
-    """How many messages the front sends for Rasa's answer (bot/pipeline.py, bot/render.py)."""
+def telegram_texts(replies: Any) -> list[str]:
+    """The texts of the messages the front sends for Rasa's answer (bot/pipeline.py,
+    bot/render.py), one per message; "" where the text is the front's (a document,
+    "Choisissez :" above buttons alone, the apology)."""
     answers = [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
     if not answers:
-        return APOLOGY_MESSAGES
-    count = 0
+        return [""] * APOLOGY_MESSAGES
+    texts: list[str] = []
     for message in (from_rasa(r) for r in answers):
         if message is None:
             continue
         if message.text or message.buttons or message.request_contact:
-            count += max(len(split_text(message.text)), 1)  # "Choisissez :" when no text
-        count += bool(message.document)
-    return count
+            texts += split_text(message.text) if message.text else [""]
+        texts += [""] * bool(message.document)
+    return texts
+
+
+def telegram_messages(replies: Any) -> int:
+    """How many messages the front sends for Rasa's answer."""
+    return len(telegram_texts(replies))
 
 
 class RasaTap:
@@ -50,6 +57,8 @@ class RasaTap:
         self._waiting: dict[str, asyncio.Future[int]] = {}
         # Per sender: seconds to hold their next request, a slow turn (bench/burst.py).
         self._delays: dict[str, float] = {}
+        # Watched senders (bench/overload.py): each request's message and answer texts, in order.
+        self.log: dict[str, list[tuple[str, list[str]]]] = {}
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
 
@@ -83,6 +92,11 @@ class RasaTap:
 
     def forget(self, sender: int) -> None:
         self._waiting.pop(str(sender), None)
+        self.log.pop(str(sender), None)
+
+    def watch(self, sender: int) -> None:
+        """Log every request of ``sender`` and the texts of its answer (``log``)."""
+        self.log[str(sender)] = []
 
     def slow_down(self, sender: int, seconds: float) -> None:
         """Hold the next request of ``sender`` this long: a turn Rasa is slow to answer."""
@@ -95,7 +109,8 @@ class RasaTap:
         except ConnectionResetError:  # the front went away (restarted) mid-request
             return web.Response(status=499)
         target = self.rasa_urls[int(request.match_info["index"])] + "/webhooks/rest/webhook"
-        sender = str(json.loads(body).get("sender"))
+        request_body = json.loads(body)
+        sender = str(request_body.get("sender"))
         await asyncio.sleep(self._delays.pop(sender, 0.0))
         try:
             async with self._session.post(
@@ -103,16 +118,19 @@ class RasaTap:
             ) as answer:
                 status, content = answer.status, await answer.read()
         except (TimeoutError, aiohttp.ClientError):
-            self._tell(sender, APOLOGY_MESSAGES)
+            self._tell(sender, request_body, None)
             raise
         try:
             replies = json.loads(content) if status == 200 else None
         except ValueError:
             replies = None
-        self._tell(sender, telegram_messages(replies))
+        self._tell(sender, request_body, replies)
         return web.Response(status=status, body=content, content_type="application/json")
 
-    def _tell(self, sender: str, count: int) -> None:
+    def _tell(self, sender: str, request: dict[str, Any], replies: Any) -> None:
+        texts = telegram_texts(replies)
+        if sender in self.log:
+            self.log[sender].append((str(request.get("message")), texts))
         future = self._waiting.pop(sender, None)
         if future is not None and not future.done():
-            future.set_result(count)
+            future.set_result(len(texts))

@@ -2,9 +2,11 @@
 
 Only the section under ``## Whole stack`` is rewritten (up to the next
 ``## `` heading); the rest of the file, the NLU section included, is kept.
-This module holds the section's frame and its tables (targets, runs, start,
-memory); the plots are in bench/plots.py, the comparisons between paths in
-bench/report_comparisons.py, the levers in bench/report_levers.py.
+This module holds the section's frame and its tables (runs, bursts, start,
+memory); the targets and the figures on Telegram's terms (calls per turn,
+throttled front, overload, capacity) are in bench/report_telegram.py, the plots
+in bench/plots.py, the comparisons between paths in bench/report_comparisons.py,
+the levers in bench/report_levers.py.
 """
 
 from __future__ import annotations
@@ -15,70 +17,27 @@ from typing import Any
 
 import numpy as np
 
-from bench.plots import plot_latency, plot_throughput
-from bench.report_comparisons import PATHS, flood_limit, front_cost, two_rasa
+from bench.plots import plot_calls, plot_latency
+from bench.report_comparisons import PATHS, front_cost, two_rasa
 from bench.report_levers import lever_lines
-from bench.results_lookup import FRONT, TARGETS, UNLIMITED, find_run, find_setup, rss_peaks
+from bench.report_telegram import calls_table, capacity, overload, targets, throttled
+from bench.results_lookup import rss_peaks
 
 HEADING = "## Whole stack"
 
 
-def _met(ok: bool) -> str:
-    return "met" if ok else "**not met**"
-
-
-def _target_cells(setup: dict[str, Any] | None, path: str, capacity: int) -> dict[str, str]:
-    if setup is None:
-        return {}
-    cells: dict[str, str] = {}
-    run = find_run(setup, shape="open", transport=path)
-    if run:
-        cells["p95"] = f"{run['p95_ms']} ms, {_met(run['p95_ms'] <= TARGETS['open_p95_ms'])}"
-        cells["p99"] = f"{run['p99_ms']} ms, {_met(run['p99_ms'] <= TARGETS['open_p99_ms'])}"
-        cells["errors"] = f"{run['errors']}, {_met(run['errors'] == 0)}"
-    run = find_run(setup, shape="closed", transport=path, concurrency=capacity)
-    if run:
-        cells["capacity"] = (f"{run['throughput']} turns/s, "
-                             f"{_met(run['throughput'] >= TARGETS['capacity'])}")
-    return cells
-
-
-def _targets(results: dict[str, Any]) -> list[str]:
-    capacity = results["plan"]["capacity"]
-    one, two = find_setup(results, "1 Rasa"), find_setup(results, "2 Rasa")
-    columns = [
-        ("1 Rasa, front as shipped", _target_cells(one, FRONT, capacity)),
-        ("1 Rasa, no flood limit", _target_cells(one, UNLIMITED, capacity)),
-        ("2 Rasa, no flood limit", _target_cells(two, UNLIMITED, capacity)),
-    ]
-    columns = [(title, cells) for title, cells in columns if cells]
-    rows = [
-        "| target | " + " | ".join(title for title, _ in columns) + " |",
-        "|---|" + "---|" * len(columns),
-    ]
-    names = {
-        "p95": f"open loop {results['plan']['rate']:g} turns/s: p95 ≤ 300 ms",
-        "p99": "open loop: p99 ≤ 600 ms",
-        "errors": "open loop: no error",
-        "capacity": f"closed loop, {capacity} conversations: ≥ 60 turns/s",
-    }
-    for key, name in names.items():
-        rows.append(f"| {name} | " + " | ".join(c.get(key, "—") for _, c in columns) + " |")
-    for setup in [s for s in (one, two) if s]:
-        first = next((t for t in setup["first_person"] if not t["error"]), None)
-        rasa_rss = max(v["rss_peak_mb"] for k, v in rss_peaks(setup).items() if "rasa" in k)
-        cells = {
-            "first turn after a start ≤ 500 ms":
-                f"{first['latency_ms']} ms, {_met(first['latency_ms'] <= TARGETS['first_turn_ms'])}"
-                if first else "no answer, **not met**",
-            "cold start (launch → first answer) ≤ 30 s":
-                f"{setup['cold_start_s']} s, {_met(setup['cold_start_s'] <= TARGETS['cold_start_s'])}",
-            "Rasa server memory (peak RSS of one process) ≤ 1.5 GB":
-                f"{rasa_rss:.0f} MB, {_met(rasa_rss <= TARGETS['rasa_rss_mb'])}",
-        }
-        for name, cell in cells.items():
-            rows.append(f"| {name} ({setup['name']}) | {cell} |" + " |" * (len(columns) - 1))
-    return rows
+def _bursts(results: dict[str, Any]) -> list[str]:
+    lines = []
+    for setup in results["setups"]:
+        for b in setup.get("bursts", []):
+            lines.append(
+                f"- {setup['name']}: {b['messages']} stickers from one chat behind a "
+                f"{b['slow_turn_s']:g} s turn (bench/burst.py): {b['answered']} answered in "
+                f"{b['burst_s']} s; another chat alone p50 {b['alone']['p50_ms']} ms, during "
+                f"the burst first {b['first_during_ms']} ms, p50 {b['during']['p50_ms']}, max "
+                f"{b['during']['max_ms']} ms ({b['during']['probes']} probes, errors "
+                f"{b['during']['errors']}).")
+    return lines or ["Not measured in this run."]
 
 
 def _run_table(results: dict[str, Any]) -> list[str]:
@@ -180,39 +139,61 @@ def section(results: dict[str, Any], levers: dict[str, Any] | None, plots: dict[
         "Rasa's answer makes, and the turn ends when the fake Bot API has received them all "
         "(plus the front's own messages: the consent question). No quiet period, no think time. "
         "The pass-through adds one local HTTP hop to the front's path (measured under Levers).",
-        f"- **Open loop**: turns arrive at {plan['rate']:g}/s (Poisson) spread over "
-        f"{plan['conversations']} conversations, each waiting for its answer; a finished "
-        "conversation is replaced by a new person. In a run each conversation gets about "
-        f"{_turns_per_conversation(results)} turns, so the mix leans to the first half of the "
-        "conversation (see Cost of the front; `by_question` in the JSON). **Closed loop**: "
-        "N people send their next message as soon "
-        f"as the previous turn ended; the capacity figure is N = {plan['capacity']}. The loops "
-        "of a path run from the largest to the smallest and each continues the conversations "
-        "the previous one left under way, so the mix is that of whole conversations, except in "
-        "the first (largest) loop, which starts with new people.",
+        f"- **Open loop**: turns arrive at {' and '.join(f'{r:g}' for r in plan['rates'])} "
+        f"turns/s through the front as shipped, and {plan['unthrottled_rate']:g} turns/s "
+        f"without its flood limit (Poisson), spread over {plan['conversations']} conversations, "
+        "each waiting for its answer; a finished conversation is replaced by a new person. In a "
+        f"run each conversation gets about {_turns_per_conversation(results)} turns, so the mix "
+        "leans to the first half of the conversation (`by_question` in the JSON). **Closed "
+        f"loop**: N people send their next message as soon as the previous turn ended; the "
+        f"capacity figure is N = {plan['capacity']}, front without flood limit, one Rasa. "
+        "**Overload**: bench/overload.py.",
         "- **Errors**: no answer within 30 s, an apology or error message from the front, a "
         "non-200 or empty REST answer; in the open loop, an arrival finding all conversations "
         "waiting (dropped) or a turn still unanswered 10 s after the last arrival (unfinished).",
         "",
         "### Targets",
         "",
-        *_targets(results),
+        *targets(results),
         "",
-        "### The Telegram flood limit",
+        "### Bot API calls per turn, and the ceiling",
         "",
-        *flood_limit(results),
+        *calls_table(results),
+        "",
+        f"![calls per turn]({plots['calls']})",
+        "",
+        "### Through the throttled front",
+        "",
+        *throttled(results),
+        "",
+        f"![latency]({plots['latency']})",
+        "",
+        "### Overload",
+        "",
+        "bench/overload.py: the front as shipped, offered more turns than the flood limit lets "
+        "out, then left to drain. People in a conversation (spread over 3,000 chats so that none "
+        "is dropped, each waiting for its answer), 10 % of the arrivals from 20 chats sending "
+        "practical questions without waiting (so one chat has several messages queued), and an "
+        "appointment reminder falling due halfway. A turn not answered by the end of the drain "
+        "limit is unanswered.",
+        "",
+        *overload(results),
+        "",
+        "### Capacity without the flood limit, and stock Rasa",
+        "",
+        *capacity(results),
         "",
         "### Runs",
         "",
         *_run_table(results),
         "",
-        f"![latency]({plots['latency']})",
-        "",
-        f"![throughput]({plots['throughput']})",
-        "",
         "### Cost of the front",
         "",
         *front_cost(results),
+        "",
+        "### One chat's burst",
+        "",
+        *_bursts(results),
         "",
         "### Start",
         "",
@@ -227,7 +208,7 @@ def section(results: dict[str, Any], levers: dict[str, Any] | None, plots: dict[
         "The front spreads chats over the servers of `RASA_URLS` by a stable hash of the chat "
         "id (bot/rasa_client.py), so one process only ever handles a given conversation.",
         "",
-        *two_rasa(results),
+        *(two_rasa(levers) if levers else ["Not measured yet (`python -m bench.run --levers`)."]),
         "",
         "### Levers",
         "",
@@ -235,7 +216,7 @@ def section(results: dict[str, Any], levers: dict[str, Any] | None, plots: dict[
         "",
         *lever_lines(results, levers),
         "",
-        "Reproduce: `make bench` (full run, under 10 minutes; run it on an otherwise idle "
+        "Reproduce: `make bench` (full run, under 15 minutes; run it on an otherwise idle "
         "machine), `python -m bench.run --quick` (smoke run), `python -m bench.run --levers`. "
         "Raw results: `bench/results/whole-stack.json`, `bench/results/levers.json`.",
         "",
@@ -265,8 +246,8 @@ def write(bench_dir: Path) -> None:
     plots_dir = bench_dir / "plots"
     plots_dir.mkdir(exist_ok=True)
     plot_latency(results, plots_dir / "latency.png")
-    plot_throughput(results, plots_dir / "throughput.png")
+    plot_calls(results, plots_dir / "calls.png")
     levers_path = bench_dir / "results" / "levers.json"
     levers = json.loads(levers_path.read_text()) if levers_path.exists() else None
-    plots = {"latency": "bench/plots/latency.png", "throughput": "bench/plots/throughput.png"}
+    plots = {"latency": "bench/plots/latency.png", "calls": "bench/plots/calls.png"}
     update_benchmarks(bench_dir.parent / "BENCHMARKS.md", section(results, levers, plots))

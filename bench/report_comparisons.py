@@ -1,6 +1,6 @@
 """How the paths and setups compare, for the report: the words of a comparison
 (path names, change in per cent, verdict) and the sections made of them: the
-Telegram flood limit, the cost of the front, one → two Rasa processes.
+cost of the front, one → two Rasa processes.
 """
 
 from __future__ import annotations
@@ -20,27 +20,6 @@ def verdict(gains: list[float]) -> str:
 
 def pct(a: float, b: float) -> str:
     return f"{(a / b - 1) * 100:+.0f} %" if b else "—"
-
-
-def flood_limit(results: dict[str, Any]) -> list[str]:
-    setup = find_setup(results, "1 Rasa")
-    capacity = results["plan"]["capacity"]
-    limited = find_run(setup, shape="closed", transport=FRONT, concurrency=capacity) if setup else None
-    if not limited:
-        return []
-    per_turn = limited["replies_per_turn"]
-    return [
-        "Telegram accepts about 30 messages per second from a bot in all (its FAQ; more only "
-        "as paid broadcasts), and the front keeps to it: PTB's `AIORateLimiter` "
-        "(bot/retry_limiter.py) queues every call that names a chat (messages, keyboard "
-        "edits, \"typing…\") at 30 per second for the whole bot. A turn sends "
-        f"{per_turn} messages on average here (recommendations are 5 to 10), plus a keyboard "
-        "edit after each button press, so on Telegram the whole stack cannot carry more than "
-        f"about 30 ÷ ({per_turn} + edits) turns per second whatever the servers: measured "
-        f"{limited['throughput']} turns/s at {capacity} conversations. The fake Bot API has no "
-        "such limit; the runs marked \"no flood limit\" start the front with it lifted "
-        "(`python -m bench.front_unthrottled`) to show what the rest of the stack carries.",
-    ]
 
 
 def _cpu_per_turn(run: dict[str, Any] | None) -> str:

@@ -1,18 +1,21 @@
-"""``make bench``: the whole stack under load, against Rasa alone (REST) on the same model.
+"""``make bench``: the whole stack on Telegram's terms, against stock Rasa (REST) on the same model.
 
-    python -m bench.run            full run (about 8 minutes): bench/results/whole-stack.json,
+    python -m bench.run            full run (about 12 minutes): bench/results/whole-stack.json,
                                    bench/plots/*.png, section "Whole stack" of BENCHMARKS.md
-    python -m bench.run --quick    smoke run, about 1.5 minutes (bench/results/quick.json)
-    python -m bench.run --levers   the levers (bench/results/levers.json, section rewritten)
+    python -m bench.run --quick    smoke run, about 2 minutes (bench/results/quick.json)
+    python -m bench.run --levers   the levers and two Rasa processes (bench/results/levers.json)
 
 Each setup starts Rasa, the action server and the front (``python -m bot``)
 on 127.0.0.1 against the fake Bot API this process serves, measures the
 cold start and one person alone (the first turns after a start), then runs
-its steps: a burst of messages from one chat (bench/burst.py), open and closed
-loops through the front (as shipped, then with Telegram's flood limit lifted)
-and straight to Rasa's REST channel. The
-full run then does the same with two Rasa processes. Keys live under a
-Redis prefix of the run's own, deleted between setups and at the end.
+its steps (bench/plan.py): a burst of messages from one chat (bench/burst.py),
+open loops through the front as shipped (flood limit on) at 12 and 20 turns/s,
+the overload case (bench/overload.py), then the front with its flood limit
+lifted (capacity, open loop at 40 turns/s) and Rasa's REST channel. Every run
+reports the Bot API calls per turn by method that the fake received
+(bench/calls.py). The full run then starts stock Rasa 3.6 for its REST figure.
+Keys live under a Redis prefix of the run's own, deleted between setups and
+at the end.
 """
 
 from __future__ import annotations
@@ -103,9 +106,9 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--quick", action="store_const", dest="mode", const="quick",
-                       help="smoke run, about 1.5 minutes (most of it Rasa's start)")
+                       help="smoke run, about 2 minutes (most of it Rasa's start)")
     modes.add_argument("--levers", action="store_const", dest="mode", const="levers",
-                       help="the levers: action workers, each speed-up left out (about 9 minutes)")
+                       help="the levers: action workers, each speed-up left out, two Rasa (about 11 minutes)")
     parser.add_argument("--model", type=Path, help="a trained model other than the current one")
     parser.set_defaults(mode="full")
     args = parser.parse_args(argv)

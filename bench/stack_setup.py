@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from dataclasses import asdict, replace
 from typing import Any
 
 import aiohttp
 
 from bench.burst import burst, print_burst
+from bench.calls import since
 from bench.load import alone, closed_loop, open_loop
+from bench.overload import overload, print_overload
 from bench.people import People, Person
-from bench.plan import CONVERSATIONS, SEED, ActionWorkers, Burst, FrontSwitch, Load, Step, jsonable
+from bench.plan import CONVERSATIONS, SEED, ActionWorkers, Burst, FrontSwitch, Load, Overload, Step, jsonable
 from bench.rasa_tap import RasaTap
 from bench.servers import Footprint, Options, Servers, launch, restart_actions, restart_front, wait_ready
 from bench.transports import RestTransport, TelegramTransport, TimedTelegram, Transport
@@ -49,6 +52,8 @@ class Setup:
         front_env = {
             "TELEGRAM_BOT_TOKEN": self.fake.token, "TELEGRAM_API_BASE_URL": self.fake.base_url,
             "RASA_URL": self.tap.urls[0], "RASA_URLS": ",".join(self.tap.urls),
+            # The overload's reminder is sent within a second of falling due.
+            "REMINDER_INTERVAL": "1",
         }
         servers = launch(self.options, self.prefix, front_env)
         self.tap.rasa_urls = servers.rasa_urls
@@ -108,6 +113,10 @@ class Setup:
                     result = await burst(self.fake, self.tap, front, self.people, step.messages)
                     self.result.setdefault("bursts", []).append({**result, "note": self.note})
                     print_burst(self.name, result)
+                elif isinstance(step, Overload):
+                    result = await self._overload(step, summaries)
+                    self.result.setdefault("overloads", []).append({**result, "note": self.note})
+                    print_overload(self.name, result)
                 if not isinstance(step, Load):
                     self.groups.update(p.popen.pid for p in servers.processes if p.popen)
                     continue
@@ -119,11 +128,24 @@ class Setup:
                     pool = self.pools.setdefault(transport.name, [])
                     load = closed_loop(transport, self.people, int(step.size), step.seconds, pool)
                 footprint.begin()
+                before = Counter(self.fake.method_counts)
                 run = await load
+                run.calls = since(Counter(self.fake.method_counts), before)
                 run.footprint = await footprint.end()
                 summaries.append({**run.summary(), "note": self.note})
                 _print(self.name, summaries[-1])
         return summaries
+
+    async def _overload(self, step: Overload, summaries: list[dict[str, Any]]) -> dict[str, Any]:
+        """At ``step.factor`` × the ceiling of the last throttled run before it."""
+        measured = [r["calls_per_turn"].get("ceiling_turns_s") for r in summaries
+                    if r["transport"] == "front" and r["calls_per_turn"]]
+        if not measured or not measured[-1]:
+            raise RuntimeError("the overload needs a throttled run before it, to know the ceiling")
+        result = await overload(self.fake, self.tap, self.people, step.factor * measured[-1],
+                                step.seconds, step.drain_limit, SEED)
+        return {**result, "factor": step.factor, "ceiling_before": measured[-1],
+                "drain_limit_s": step.drain_limit}
 
     async def _switch_front(self, servers: Servers, flood_limit: bool) -> None:
         # In a thread: the stopping front still calls the fake Bot API this loop serves.

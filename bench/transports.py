@@ -50,6 +50,7 @@ class Turn:
     error: str = ""
     not_understood: bool = False
     max_gap: float = 0.0  # longest silence between two replies of the turn
+    chat_id: int = 0
 
     @property
     def ended(self) -> float:
@@ -116,8 +117,10 @@ class TimedTelegram(FakeTelegram):
 class TelegramTransport:
     """Through the front: the tap says how many messages Rasa's answer makes."""
 
-    def __init__(self, fake: TimedTelegram, tap: RasaTap, name: str = "front"):
+    def __init__(self, fake: TimedTelegram, tap: RasaTap, name: str = "front",
+                 timeout: float = TURN_TIMEOUT):
         self.name = name
+        self.timeout = timeout  # seconds for the whole turn, else it failed
         self.fake = fake
         self.tap = tap
         self._last: dict[int, list[Reply]] = {}
@@ -149,7 +152,7 @@ class TelegramTransport:
         gaps = [b - a for a, b in itertools.pairwise(times)]
         ended = times[-1] if times and not error else time.monotonic()
         return Turn(started, ended - started, move.question, move.kind, len(replies),
-                    error or failed, not_understood, max(gaps, default=0.0))
+                    error or failed, not_understood, max(gaps, default=0.0), chat)
 
     async def _wait(
         self, chat: int, seen: int, own: int, answer: asyncio.Future[int] | None, started: float
@@ -158,23 +161,22 @@ class TelegramTransport:
         expected = own
         if answer is not None:
             try:
-                expected += await asyncio.wait_for(answer, _left(started))
+                expected += await asyncio.wait_for(answer, self._left(started))
             except TimeoutError:
                 return len(self.fake.arrivals[chat]) - seen, "timeout (no answer from Rasa)"
         while len(self.fake.arrivals[chat]) < seen + expected:
-            if not await self.fake.next_arrival(chat, len(self.fake.arrivals[chat]), _left(started)):
+            if not await self.fake.next_arrival(chat, len(self.fake.arrivals[chat]), self._left(started)):
                 return len(self.fake.arrivals[chat]) - seen, "timeout (missing replies)"
         return expected, ""
+
+    def _left(self, started: float) -> float:
+        return max(0.0, started + self.timeout - time.monotonic())
 
     def _send(self, chat: int, move: Move) -> None:
         if move.button and move.reply is not None:
             self.fake.press_button(chat, move.reply.message_id, move.button)
         else:
             self.fake.send_text(chat, move.text, first_name="Bench")
-
-
-def _left(started: float) -> float:
-    return max(0.0, started + TURN_TIMEOUT - time.monotonic())
 
 
 def _front_messages(person: Person, move: Move) -> tuple[int, bool]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -92,6 +92,8 @@ class FakeTelegram(PeopleUpdates, SentByBot, ForumTopics, Failures):
         self.sent: dict[int, list[dict[str, Any]]] = defaultdict(list)  # bot → chat
         self.from_users: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every API call, in order
+        # Calls per method since the start: never trimmed, unlike ``calls`` (bench/calls.py).
+        self.method_counts: Counter[str] = Counter()
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.edits: list[dict[str, Any]] = []
@@ -134,6 +136,7 @@ class FakeTelegram(PeopleUpdates, SentByBot, ForumTopics, Failures):
             )
         params = await self._params(request)
         self.calls.append((method, params))
+        self.method_counts[method] += 1
         try:
             failure = self.take_failure(method, params)
             if failure is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest
+
+from bench.calls import per_turn, since
 
 if TYPE_CHECKING:
     from tests.fake_telegram import FakeTelegram
@@ -92,3 +95,24 @@ async def test_topics_only_in_a_forum_and_messages_carry_their_thread(bot, fake_
     written = fake_telegram.write_in_topic(GROUP, topic.message_thread_id, "bonjour", user_id=9)
     assert written["is_topic_message"] and written["message_thread_id"] == topic.message_thread_id
     assert written["reply_to_message"]["forum_topic_created"]["name"] == "Nadia · Orientation"
+
+
+async def test_calls_are_counted_by_method_for_the_benchmark(bot, fake_telegram):
+    # bench/calls.py reads these counts; the bench clears ``calls`` as it goes, not them.
+    before = Counter(fake_telegram.method_counts)
+    await bot.get_me()
+    sent = await bot.send_message(42, "Bonjour", reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Oui", callback_data="oui")]]))
+    await bot.send_chat_action(42, "typing")
+    await bot.edit_message_reply_markup(42, sent.message_id, reply_markup=None)
+    with pytest.raises(BadRequest):
+        await bot.send_message(42, " ")  # refused, but it reached Telegram and counts
+    fake_telegram.calls.clear()
+    calls = since(Counter(fake_telegram.method_counts), before)
+    assert calls == {"sendMessage": 2, "sendChatAction": 1, "editMessageReplyMarkup": 1}
+    assert per_turn({**calls, "answerCallbackQuery": 2}, turns=2) == {
+        "by_method": {"answerCallbackQuery": 1.0, "editMessageReplyMarkup": 0.5,
+                      "sendChatAction": 0.5, "sendMessage": 1.0},
+        "limited": 2.0,
+        "ceiling_turns_s": 15.0,
+    }
