@@ -45,6 +45,7 @@ CONVERSATIONS = 3000  # enough idle people that no arrival is dropped
 IMPATIENT_CHATS = 20
 IMPATIENT_SHARE = 0.1  # of the arrivals
 REMINDER_AT = 0.5  # share of the overload when the reminder falls due
+QUIET = 2.0  # seconds without a limited call: the front's queue left by earlier runs is empty
 ADVISER = "adv1"  # of catalog/advisers.yaml
 
 
@@ -142,11 +143,27 @@ def _fairness(waits: dict[int, list[float]]) -> dict[str, Any]:
     }
 
 
+async def _quiet(fake: TimedTelegram, within: float) -> float:
+    """Wait until the front has sent nothing for ``QUIET`` seconds; how long it took."""
+    def sent() -> int:
+        return limited(since(fake.method_counts, Counter()))
+
+    started = time.monotonic()
+    last, since_change = sent(), time.monotonic()
+    while time.monotonic() - since_change < QUIET and time.monotonic() - started < within:
+        await asyncio.sleep(0.2)
+        if (now := sent()) != last:
+            last, since_change = now, time.monotonic()
+    return time.monotonic() - started
+
+
 async def overload(
     fake: TimedTelegram, tap: RasaTap, people: People, rate: float, seconds: float,
     drain_limit: float, seed: int,
 ) -> dict[str, Any]:
     rng = random.Random(seed)
+    # The run before may have left turns in the front's queue: they would drain here.
+    settled_s = await _quiet(fake, drain_limit)
     impatient = Impatient(fake, tap, people)
     await impatient.start()
     # A turn may wait for the whole overload and the drain.
@@ -209,6 +226,7 @@ async def overload(
     latencies = sorted(w for ws in waits.values() for w in ws)
     return {
         "offered_rate": round(rate, 1),
+        "settled_before_s": round(settled_s, 1),
         "seconds": seconds,
         "turns": turns,
         "unanswered": sum(1 for t in run.turns if t.error) + run.unfinished + run.dropped

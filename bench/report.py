@@ -122,8 +122,8 @@ def section(results: dict[str, Any], levers: dict[str, Any] | None, plots: dict[
         "(`python -m bot`, long polling) and Redis, all on 127.0.0.1; the benchmark process "
         "plays Telegram (the project's fake Bot API, tests/fake_telegram.py) and the people. "
         "Rasa alone is the same Rasa server (with the speed-ups under Levers) on the same model, "
-        "driven through `POST /webhooks/rest/webhook`, with no front; stock Rasa 3.6, without "
-        "the speed-ups, is measured under Levers.",
+        "driven through `POST /webhooks/rest/webhook`, with no front; stock Rasa 3.6 (without "
+        "the speed-ups, `bench/rasa_server.py --stock …`) is started after it, in the same run.",
         "",
         "- **Conversation**: 12 turns per person (bench/people.py): a greeting, the consent "
         "button, « Trouver une formation », the profile questions (prénom typed; each closed "

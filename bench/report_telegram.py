@@ -155,7 +155,8 @@ def throttled(results: dict[str, Any]) -> list[str]:
     for r in runs:
         kinds = [*r["error_kinds"], *(f"{r[k]} {k}" for k in ("dropped", "unfinished") if r.get(k))]
         errors = str(r["errors"]) + (f" ({'; '.join(kinds)})" if kinds else "")
-        sent = r["calls_per_turn"].get("limited", 0) * r["turns"] / max(r["duration_s"], 1e-9)
+        wall_s = r.get("wall_s", r["duration_s"])  # arrivals, then the last turns' grace
+        sent = r["calls_per_turn"].get("limited", 0) * r["turns"] / max(wall_s, 1e-9)
         rows.append(f"| {r['offered_rate']:g} | {r['turns']} | {r['p50_ms']} | {r['p95_ms']} | "
                     f"{r['p99_ms']} | {r['max_ms']} | {errors} | {sent:.1f} | "
                     f"{r['calls_per_turn'].get('ceiling_turns_s')} |")
@@ -179,7 +180,9 @@ def overload(results: dict[str, Any]) -> list[str]:
                     else "**not delivered**")
         lines += [
             f"- Offered {o['offered_rate']:g} turns/s ({o['factor']:g} × the ceiling of "
-            f"{o['ceiling_before']} turns/s the run before measured) for {o['seconds']:g} s: "
+            f"{o['ceiling_before']} turns/s the run before measured) for {o['seconds']:g} s, "
+            f"once the front had sent nothing for 2 s ({o.get('settled_before_s', '?')} s after "
+            f"the run before): "
             f"{o['turns']} turns, **{o['unanswered']} unanswered** {o['drain_limit_s']:g} s "
             "after the load stopped"
             + (f" ({'; '.join(o['error_kinds'])})" if o["error_kinds"] else "") + ".",

@@ -128,11 +128,13 @@ class Setup:
                     pool = self.pools.setdefault(transport.name, [])
                     load = closed_loop(transport, self.people, int(step.size), step.seconds, pool)
                 footprint.begin()
-                before = Counter(self.fake.method_counts)
+                before, began = Counter(self.fake.method_counts), time.monotonic()
                 run = await load
                 run.calls = since(Counter(self.fake.method_counts), before)
                 run.footprint = await footprint.end()
-                summaries.append({**run.summary(), "note": self.note})
+                # The calls were made over the arrivals and the grace after them.
+                wall_s = round(time.monotonic() - began, 1)
+                summaries.append({**run.summary(), "wall_s": wall_s, "note": self.note})
                 _print(self.name, summaries[-1])
         return summaries
 
