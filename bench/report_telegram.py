@@ -180,9 +180,9 @@ def overload(results: dict[str, Any]) -> list[str]:
                     else "**not delivered**")
         lines += [
             f"- Offered {o['offered_rate']:g} turns/s ({o['factor']:g} × the ceiling of "
-            f"{o['ceiling_before']} turns/s the run before measured) for {o['seconds']:g} s, "
-            f"once the front had sent nothing for 2 s ({o.get('settled_before_s', '?')} s after "
-            f"the run before): "
+            f"{o['ceiling_before']} turns/s the run before measured) for {o['seconds']:g} s"
+            + (f", once the front had sent nothing for 2 s ({o['settled_before_s']} s after the "
+               "run before)" if "settled_before_s" in o else "") + ": "
             f"{o['turns']} turns, **{o['unanswered']} unanswered** {o['drain_limit_s']:g} s "
             "after the load stopped"
             + (f" ({'; '.join(o['error_kinds'])})" if o["error_kinds"] else "") + ".",
