@@ -21,7 +21,7 @@ import redis.asyncio as aioredis
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import attendance, followup
+from bot import attendance, followup, outgoing
 from cnam import clock
 from cnam.booking import aftercare, outcomes
 from cnam.booking.reservations import find_booking
@@ -71,6 +71,7 @@ async def send_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> int:
 
 
 async def run(bot: Bot) -> NoReturn:
-    while True:
-        await send_due(bot, get_redis(), clock.now())
-        await asyncio.sleep(get_settings().reminder_interval)
+    with outgoing.background():  # behind the replies to people
+        while True:
+            await send_due(bot, get_redis(), clock.now())
+            await asyncio.sleep(get_settings().reminder_interval)

@@ -49,10 +49,10 @@ from bot import (
     weekly_digest,
 )
 from bot.ordering import PerChatUpdateProcessor
+from bot.outgoing import OutgoingScheduler
 from bot.person_commands import COMMANDS, help_answer
 from bot.pipeline import FrontAction, Pipeline
 from bot.rasa_client import RasaClient
-from bot.retry_limiter import RetryingRateLimiter
 from cnam import clock, once
 from cnam.booking import day_index
 from cnam.settings import Settings, get_settings
@@ -140,7 +140,7 @@ def build_application(settings: Settings | None = None) -> Application:
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
-        .rate_limiter(RetryingRateLimiter(max_retries=5))
+        .rate_limiter(OutgoingScheduler(settings.outgoing_per_second, settings.outgoing_group_per_minute))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)

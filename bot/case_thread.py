@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
 
-from bot import adviser_chat, relay
+from bot import adviser_chat, outgoing, relay
 from cnam import handoff
 from cnam.handoff import HandoffRecord
 from cnam.logsafe import hash_id
@@ -38,10 +38,11 @@ async def tell(
     reply to it reaches the person like a reply to the card. A failure is
     logged: the event stays on the record, the thread only shows it."""
     try:
-        message = await adviser_chat.send(
-            bot, redis, text, parse_mode=None, reply_markup=reply_markup,
-            **adviser_chat.in_case(record.card_message_id, record.thread_id),
-        )
+        with outgoing.background():  # into the group, even during a person's turn
+            message = await adviser_chat.send(
+                bot, redis, text, parse_mode=None, reply_markup=reply_markup,
+                **adviser_chat.in_case(record.card_message_id, record.thread_id),
+            )
     except TelegramError as exc:
         log.warning("case %s (%s): event not posted: %s", record.handoff_id, hash_id(record.chat_id), exc)
         return None

@@ -28,7 +28,7 @@ from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import adviser_chat, case_topics, relay
+from bot import adviser_chat, case_topics, outgoing, relay
 from bot.card import claim_keyboard, render_card
 from cnam import clock, handoff, handoff_queue, routing
 from cnam.booking.config import AdvisersFileError, get_advisers
@@ -166,7 +166,8 @@ async def consume(bot: Bot, redis: aioredis.Redis, consumer: str) -> NoReturn:
 
 async def run(bot: Bot) -> NoReturn:
     """The consumer of this process (restarted by ``bot/supervisor.py``)."""
-    await consume(bot, get_redis(), consumer_name())
+    with outgoing.background():  # behind the replies to people
+        await consume(bot, get_redis(), consumer_name())
 
 
 async def trim_streams() -> NoReturn:

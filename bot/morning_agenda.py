@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import adviser_chat, agenda
+from bot import adviser_chat, agenda, outgoing
 from cnam import clock, once
 from cnam.settings import get_settings
 from cnam.store import get_redis
@@ -58,6 +58,7 @@ async def post_if_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> bool:
 
 async def run(bot: Bot) -> NoReturn:
     """At the reminders' pace (``REMINDER_INTERVAL``), under ``bot/supervisor.py``."""
-    while True:
-        await post_if_due(bot, get_redis(), clock.now())
-        await asyncio.sleep(get_settings().reminder_interval)
+    with outgoing.background():  # behind the replies to people
+        while True:
+            await post_if_due(bot, get_redis(), clock.now())
+            await asyncio.sleep(get_settings().reminder_interval)

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import adviser_chat
+from bot import adviser_chat, outgoing
 from bot.card import clean, fit
 from cnam.handoff import HandoffRecord, Holder
 from cnam.keys import person_key, shared_key
@@ -122,11 +122,12 @@ async def forward_from_user(chat_id: int, text: str) -> bool:
         log.error("relay has no bot bound: message of %s not forwarded", hash_id(chat_id))
         return True
     try:
-        sent = await adviser_chat.send(
-            _bot, redis, body,
-            parse_mode=None,  # plain text: nothing the person types is markup
-            **adviser_chat.in_case(current.card_message_id, current.thread_id),
-        )
+        with outgoing.background():  # into the group: its 20/min, behind the replies
+            sent = await adviser_chat.send(
+                _bot, redis, body,
+                parse_mode=None,  # plain text: nothing the person types is markup
+                **adviser_chat.in_case(current.card_message_id, current.thread_id),
+            )
     except TelegramError as exc:
         # The rate limiter already retried; the person is still with the adviser.
         log.error("relay to advisers failed for %s: %s", hash_id(chat_id), exc)

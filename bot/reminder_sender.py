@@ -16,7 +16,7 @@ import logging
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot import reminder_answers, render
+from bot import outgoing, reminder_answers, render
 from bot.messages import OutMessage
 from cnam import clock
 from cnam.booking import reminders
@@ -64,7 +64,8 @@ async def send_due(application: Application) -> int:
 async def run(application: Application) -> None:
     """Every ``REMINDER_INTERVAL`` seconds: the due reminders, then the
     parked entries past the retention age."""
-    while True:
-        await send_due(application)
-        await reminders.trim_parked(get_redis(), clock.now())
-        await asyncio.sleep(get_settings().reminder_interval)
+    with outgoing.background():  # behind the replies to people
+        while True:
+            await send_due(application)
+            await reminders.trim_parked(get_redis(), clock.now())
+            await asyncio.sleep(get_settings().reminder_interval)

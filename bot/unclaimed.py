@@ -21,7 +21,7 @@ from typing import NoReturn
 import redis.asyncio as aioredis
 from telegram import Bot
 
-from bot import case_thread
+from bot import case_thread, outgoing
 from cnam import clock, handoff
 from cnam.booking.config import AdvisersFileError, get_advisers
 from cnam.handoff import HandoffRecord
@@ -77,6 +77,7 @@ async def raise_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> int:
 
 async def run(bot: Bot) -> NoReturn:
     """At the reminders' pace (``REMINDER_INTERVAL``), under ``bot/supervisor.py``."""
-    while True:
-        await raise_due(bot, get_redis(), clock.now())
-        await asyncio.sleep(get_settings().reminder_interval)
+    with outgoing.background():  # behind the replies to people
+        while True:
+            await raise_due(bot, get_redis(), clock.now())
+            await asyncio.sleep(get_settings().reminder_interval)

@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import adviser_chat
+from bot import adviser_chat, outgoing
 from bot.stats_chart import render_chart
 from cnam import clock, handoff, once, stats
 from cnam.booking.dates import format_day_short
@@ -90,6 +90,7 @@ async def post_if_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> bool:
 
 
 async def run(bot: Bot) -> NoReturn:
-    while True:
-        await post_if_due(bot, get_redis(), clock.now())
-        await asyncio.sleep(get_settings().reminder_interval)
+    with outgoing.background():  # behind the replies to people
+        while True:
+            await post_if_due(bot, get_redis(), clock.now())
+            await asyncio.sleep(get_settings().reminder_interval)

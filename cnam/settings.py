@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     # Messages understood with less confidence than this go to the advisers'
     # review (/revue, cnam/review_queue.py); NLU fallbacks always do.
     review_confidence_threshold: float = 0.6
+    # Telegram's flood limits the front keeps (bot/outgoing.py): calls per second
+    # for the whole bot, messages per minute into a group chat; 0: no limit.
+    outgoing_per_second: int = 30
+    outgoing_group_per_minute: int = 20
     # Tests only: a file of seconds added to the wall clock (cnam/clock.py).
     clock_offset_file: str = ""
     log_level: str = "INFO"
