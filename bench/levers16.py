@@ -5,9 +5,13 @@
   for a conversation one session long and for one that grew over many sessions;
 - ``http``: the front's CPU per Bot API call with PTB's httpx request and
   with ``bot/aiohttp_request.py``, against the fake Bot API in another process
-  (its CPU is not counted), 20 calls in flight as under load.
+  (its CPU is not counted), 20 calls in flight as under load;
+- ``front``: the CPU of the real front process (``python -m bot``, flood
+  limit lifted) per turn, with each request class, people typing and pressing
+  buttons through the fake Bot API, Rasa replaced by its stub (an echo with
+  two buttons, tests/rasa_stub.py).
 
-    PYTHONPATH=. python -m bench.levers16 [tracker] [http]
+    PYTHONPATH=. python -m bench.levers16 [tracker] [http] [front]
 
 Writes bench/results/levers16.json.
 """
@@ -159,16 +163,94 @@ def bench_http(calls: int = 2000, in_flight: int = 20) -> list[dict[str, Any]]:
         server.wait()
 
 
+FRONT = """
+import functools, sys
+from bot import app, retry_limiter
+from bot.__main__ import main
+if sys.argv[1] == "httpx":  # the front as it was: PTB's default request class
+    from telegram.request import HTTPXRequest
+    app.AiohttpRequest = HTTPXRequest
+app.RetryingRateLimiter = functools.partial(retry_limiter.RetryingRateLimiter, overall_max_rate=0)
+main([])
+"""
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _front_turns(request: str, people: int, turns: int) -> dict[str, Any]:
+    import redis.asyncio as aioredis
+
+    from cnam import privacy
+    from cnam.settings import get_settings
+    from tests.fake_telegram import FakeTelegram
+    from tests.rasa_stub import RasaStub
+
+    fake, rasa = FakeTelegram(), RasaStub()
+    redis = aioredis.from_url(get_settings().redis_url, decode_responses=True)
+    await fake.start()
+    await rasa.start()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": fake.token,
+           "TELEGRAM_API_BASE_URL": fake.base_url, "RASA_URL": rasa.url, "RASA_URLS": "",
+           "AGENDA_MORNING": "off", "WEEKLY_DIGEST": "off", "LOG_LEVEL": "WARNING"}
+    front = await asyncio.create_subprocess_exec(sys.executable, "-c", FRONT, request, env=env)
+    chats = [990_000 + i for i in range(people)]
+    try:
+        async def first(chat: int) -> None:
+            await privacy.record_consent(redis, chat, privacy.ACCEPTED)  # as "J'accepte" does
+            fake.send_text(chat, "bjr")
+            await fake.wait_for(lambda: bool(fake.messages(chat)), 60)
+
+        async def talk(chat: int, start: int) -> None:
+            for turn in range(start, start + turns):
+                before = len(fake.messages(chat))
+                if turn % 2:  # a button of the latest echo
+                    fake.press_button(chat, fake.messages(chat)[-1]["message_id"], "Oui")
+                else:
+                    fake.send_text(chat, f"message {turn}")
+                await fake.wait_for(
+                    lambda before=before: len(fake.messages(chat)) > before
+                    and fake.messages(chat)[-1]["text"].startswith("Vous avez dit"), 30)
+
+        await asyncio.gather(*(first(c) for c in chats))
+        await asyncio.gather(*(talk(c, 0) for c in chats))  # warm-up
+        calls, cpu = len(fake.calls), _cpu_seconds(front.pid)
+        wall = time.perf_counter()
+        await asyncio.gather(*(talk(c, turns) for c in chats))
+        cpu, wall = _cpu_seconds(front.pid) - cpu, time.perf_counter() - wall
+        measured = people * turns
+        return {"request": request, "turns": measured, "people": people,
+                "front_cpu_ms_per_turn": round(cpu * 1000 / measured, 2),
+                "bot_api_calls_per_turn": round((len(fake.calls) - calls) / measured, 2),
+                "turns_per_s": round(measured / wall, 1)}
+    finally:
+        front.terminate()
+        await front.wait()
+        async for key in redis.scan_iter(match=f"{os.environ['REDIS_PREFIX']}:*"):
+            await redis.delete(key)
+        await redis.close()
+        await rasa.stop()
+        await fake.stop()
+
+
+def bench_front(people: int = 20, turns: int = 30) -> list[dict[str, Any]]:
+    return [asyncio.run(_front_turns(request, people, turns)) for request in ("httpx", "aiohttp")]
+
+
 def main(parts: list[str]) -> None:
     results: dict[str, Any] = json.loads(RESULT.read_text()) if RESULT.exists() else {}
     if "tracker" in parts:
         results["tracker"] = bench_tracker()
     if "http" in parts:
         results["http"] = bench_http()
+    if "front" in parts:
+        results["front"] = bench_front()
     RESULT.parent.mkdir(exist_ok=True)
     RESULT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["tracker", "http"])
+    main(sys.argv[1:] or ["tracker", "http", "front"])
