@@ -5,7 +5,8 @@ The adviser's card needs them: a booking made right after a question must
 not reach the advisers as an empty card.
 
 ``PersonAnswers`` holds the validators, mixed into ``ValidateBookingForm``;
-the ask actions below put the questions, each with its buttons.
+the ask actions below put the questions that depend on the conversation
+(the commune and the topic are domain responses: utter_ask_rdv_*).
 """
 
 from __future__ import annotations
@@ -118,31 +119,6 @@ class ActionAskRdvPrenom(Action):
         else:
             dispatcher.utter_message(text="Quel est votre prénom, pour le conseiller ?",
                                      buttons=[NAME_NOT_SAID, STOP_BOOKING])
-        return []
-
-
-class ActionAskRdvCommune(Action):
-    def name(self) -> str:
-        return "action_ask_rdv_commune"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_ask_commune")
-        return []
-
-
-class ActionAskRdvSujet(Action):
-    def name(self) -> str:
-        return "action_ask_rdv_sujet"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text="C'est à quel sujet ? Le conseiller préparera le rendez-vous.",
-            buttons=[button(label, "inform", rdv_sujet=key) for key, label in SUJET.items()
-                     if key != "autre"]
-            + [button("Autre chose, je ne sais pas", "inform", rdv_sujet="autre"), STOP_BOOKING],
-        )
         return []
 
 

@@ -6,15 +6,28 @@ so these subclasses read the project's settings instead: one ``REDIS_URL``
 (password and ``rediss://`` TLS included), one prefix, one retention.
 After each save, the turn's user message may go to the advisers' review
 (``rasa_ext/review_collector.py``).
+
+Saving writes the tracker's last conversation session without reading the
+stored one first (Rasa's own save re-reads and replays it to merge older
+sessions): each chat has one writer (the front sends a chat to one Rasa
+process, Rasa's lock store serialises its turns), and Rasa's ``retrieve``
+gives back the last session only. A session starts after
+``session_expiration_time`` of silence (domain/core.yml) and carries the
+slots over, so the stored history stays one session long.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
 import redis
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore, TicketLock
 from rasa.core.tracker_store import RedisTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.conversation import Dialogue
+from rasa.shared.core.events import ActionExecuted, Event
 from rasa.utils.endpoints import EndpointConfig
 from redis import exceptions as redis_errors
 from redis.backoff import ExponentialBackoff
@@ -34,6 +47,16 @@ def _client(decode_responses: bool) -> redis.StrictRedis:
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
         retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],
     )
+
+
+def last_session(events: Iterable[Event]) -> list[Event]:
+    """The events from the last ``action_session_start`` on (all of them if none)."""
+    kept = list(events)
+    for index in range(len(kept) - 1, -1, -1):
+        event = kept[index]
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME:
+            return kept[index:]
+    return kept
 
 
 class UrlRedisTrackerStore(RedisTrackerStore):
@@ -56,7 +79,13 @@ class UrlRedisTrackerStore(RedisTrackerStore):
             # Someone who may not be kept: the front deletes it after the turn,
             # and it goes by itself if Rasa answers after the front gave up.
             timeout = ANONYMOUS_TRACKER_SECONDS
-        await super().save(tracker, timeout)
+        await self.stream_events(tracker)  # a no-op unless an event broker is configured
+        dialogue = Dialogue(tracker.sender_id, last_session(tracker.events))
+        self.red.set(
+            self.key_prefix + tracker.sender_id,
+            json.dumps(dialogue.as_dict()),
+            ex=timeout or self.record_exp,
+        )
         await review_collector.collect(tracker)
 
 
