@@ -1,13 +1,16 @@
 """``make nlu-cv``: k-fold cross-validation of NLU pipelines on the training data.
 
     python -m bench.nlu_cv [--folds 3] [--config config.yml bench/nlu/spacy_md.yml]
+                           [--reports DIR] [--out nlu-cv.json]
 
 The examples of ``nlu/`` are split by intent into k folds (fixed seed); for
 each fold and pipeline, ``rasa train nlu`` on the other folds (synonyms,
 lookups and regexes kept whole), then the fold is scored exactly as the
 held-out acceptance test scores ``tests/nlu_test.yml`` (stack/nlu_report.py):
 intent accuracy, entity F1 on (entity, canonical value) pairs, parse latency.
-Writes ``bench/results/nlu-cv.json`` and prints a Markdown table.
+Writes ``bench/results/nlu-cv.json`` (or ``--out``) and prints a Markdown table;
+``--reports DIR`` keeps each fold's report (``DIR/<config>/fold<k>/``: errors
+with the misclassified sentences, per-intent scores, confusion matrix).
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ def train(config: Path, data: Path, out: Path, cache: Path) -> float:
     return time.perf_counter() - started
 
 
-def cross_validate(configs: list[Path], folds: int) -> dict[str, Any]:
+def cross_validate(configs: list[Path], folds: int, reports: Path | None = None) -> dict[str, Any]:
     kept, parts = split(ROOT / "nlu", folds)
     results: dict[str, Any] = {"folds": folds, "examples": sum(
         len(b["examples"]) for p in parts for b in p), "pipelines": {}}
@@ -101,7 +104,8 @@ def cross_validate(configs: list[Path], folds: int) -> dict[str, Any]:
                 write_nlu(fold / "test.yml", parts[k])
                 # A fresh cache per fold: nothing trained on another fold is reused.
                 seconds = train(config, fold / "train.yml", fold, fold / "cache")
-                summary = report(fold / "model.tar.gz", fold / "test.yml", fold / "report")
+                kept_report = reports / config.stem / f"fold{k}" if reports else fold / "report"
+                summary = report(fold / "model.tar.gz", fold / "test.yml", kept_report)
                 runs.append({"train_s": round(seconds, 1), **{
                     key: summary[key] for key in (
                         "examples", "intent_accuracy", "entity_f1",
@@ -138,10 +142,13 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--config", type=Path, nargs="+",
                         default=[Path("config.yml"), Path("bench/nlu/spacy_md.yml")])
+    parser.add_argument("--reports", type=Path, default=None,
+                        help="keep each fold's report (misclassified sentences) under this folder")
+    parser.add_argument("--out", default="nlu-cv.json", help="file name under bench/results/")
     args = parser.parse_args()
-    results = cross_validate(args.config, args.folds)
+    results = cross_validate(args.config, args.folds, args.reports)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "nlu-cv.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / args.out).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(table(results))
 
 
