@@ -82,8 +82,9 @@ SCRIPT = [
     ("press", "En journée"), ("press", "Détails 1"), ("press", "Retour"),
     ("press", "Prendre rendez-vous"),
 ]
-# 12 turns. Telegram's ceiling is 30 calls/s; 20 turns/s needs ≤ 1.5 calls a turn
-# (issue 16). Before this change the script cost 26 calls (2.2 a turn, BENCHMARKS.md).
+# Telegram's ceiling is 30 calls/s: 20 turns/s needs ≤ 1.5 calls a turn (issue 16),
+# so 18 for these 12 turns (16 measured). Before this change its first 10 turns
+# alone cost 24 calls (BENCHMARKS.md, "Fewer messages per turn").
 MAX_CALLS = 18
 
 
