@@ -15,7 +15,7 @@ from actions.consent import agreed, may_keep
 from actions.payloads import ADVISER, DONE, button
 from actions.profile_form import PROFILE_SLOTS, explain_wishes
 from cnam import stats
-from cnam.orientation.cards import format_recommendation
+from cnam.orientation.cards import format_list, format_recommendation
 from cnam.orientation.catalog import get_catalog
 from cnam.orientation.discovery import question
 from cnam.orientation.funding import routes_for
@@ -28,18 +28,25 @@ from cnam.store import get_redis
 MORE = button("Voir plus", "more_offers")
 OTHER_FIELD = button("Autre domaine", "other_field")
 BOOK = button("Prendre rendez-vous", "book_appointment")
+MORE_INTRO = "Voici d'autres formations pour vous :"
 
 
 def show(dispatcher: CollectingDispatcher, profile: Profile, shown: list[Recommendation],
-         seen: list[str], first: bool) -> list[dict[str, Any]]:
-    """The offers, then what next: "Voir plus" only while offers that fit remain,
-    else say so and offer an adviser. Remembers every offer shown."""
-    for index, rec in enumerate(shown):
-        dispatcher.utter_message(text=format_recommendation(rec, explain_rncp=first and index == 0))
+         seen: list[str], first: bool, intro: str = MORE_INTRO) -> list[dict[str, Any]]:
+    """The offers as one list, each card behind a "Détails" button (bot/details.py),
+    then what next: "Voir plus" only while offers that fit remain, else say so and
+    offer an adviser. Remembers every offer shown."""
+    details = [
+        {"title": f"Détails {n}", "text": format_recommendation(rec, explain_rncp=first and n == 1)}
+        for n, rec in enumerate(shown, 1)
+    ]
+    listed = {"text": format_list(intro, shown), "details": details}
     seen = seen + [r.offer.id for r in shown]
     if recommend(profile, get_catalog(), exclude=set(seen), limit=1, only_fitting=True):
-        dispatcher.utter_message(response="utter_next_steps", buttons=[MORE, OTHER_FIELD, BOOK, DONE])
+        dispatcher.utter_message(json_message={**listed, "buttons": [MORE, OTHER_FIELD, BOOK, DONE]})
     else:
+        if shown:
+            dispatcher.utter_message(json_message=listed)
         dispatcher.utter_message(response="utter_no_more_offers", buttons=[ADVISER, BOOK, OTHER_FIELD, DONE])
     return [SlotSet("offres_vues", seen)]
 
@@ -70,8 +77,8 @@ class ActionRecommend(Action):
             dispatcher.utter_message(response="utter_no_offer", buttons=[ADVISER, OTHER_FIELD, DONE])
             return []
         name = f", {profile.prenom}" if profile.prenom and profile.prenom != SKIPPED else ""
-        dispatcher.utter_message(text=f"Voici les formations qui vous correspondent le mieux{name} :")
-        events = show(dispatcher, profile, recommendations, [], first=True)
+        intro = f"Voici les formations qui vous correspondent le mieux{name} :"
+        events = show(dispatcher, profile, recommendations, [], first=True, intro=intro)
         await stats.record(get_redis(), "profile_completed", tracker.sender_id,
                            domaines=profile.domaines, commune=profile.commune)
         return events

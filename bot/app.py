@@ -35,6 +35,7 @@ from bot import (
     callbacks,
     campaign_start,
     consent,
+    details,
     erasure,
     followup,
     handoff_consumer,
@@ -79,6 +80,9 @@ def front_actions() -> dict[str, FrontAction]:
         consent.ERASE: erasure.erase,
         reminder_answers.ACTION: reminder_answers.answer,
         followup.ACTION: followup.answer,
+        # The recommendations' "Détails" and "Retour", read in place (bot/details.py).
+        details.SHOW: details.show,
+        details.BACK: details.back,
     }
 
 

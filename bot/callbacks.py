@@ -7,7 +7,9 @@ One hash per person, ``person_key("cb", chat_id)``:
 - ``p:<payload>`` → token, so the same payload reuses its token and the hash
   stays as small as the set of distinct buttons the person was shown;
 - ``m:<message_id>`` → 1 once a keyboard was pressed (a second press of
-  the same keyboard is ignored).
+  the same keyboard is ignored), or ``v:<version>`` when the message was
+  edited to show a new keyboard (``rearm``): only a press on that version
+  counts, so a double tap on the old keyboard still counts once.
 
 The hash expires 14 days after the last button shown. The advisers' group
 has one too (``group=True``: its chat id, always in Redis since no person's
@@ -99,17 +101,36 @@ async def resolve(chat_id: int, data: str, *, group: bool = False) -> str | None
     return payload if payload is not None else MEMORY.get(chat_id, {}).get(field)
 
 
-async def first_press(chat_id: int, message_id: int) -> bool:
-    """True the first time a keyboard of this message is pressed."""
+# KEYS: the chat's hash. ARGV: the message's field, the pressed version's mark, the TTL.
+_FIRST_PRESS = """
+local mark = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+if mark and mark ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], 1)
+return 1
+"""
+
+
+async def first_press(chat_id: int, message_id: int, version: str = "") -> bool:
+    """True the first time a keyboard of this message is pressed; ``version``
+    names the keyboard pressed (``bot.render.version``), for a rearmed message."""
+    field, mark = f"m:{message_id}", f"v:{version}"
     if chat_id in MEMORY:
         fields = _in_memory(chat_id)
-        first = f"m:{message_id}" not in fields
-        fields[f"m:{message_id}"] = "1"
+        first = fields.get(field, mark) == mark
+        fields[field] = "1"
         return first
-    redis = get_redis()
-    key = _key(chat_id)
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.hsetnx(key, f"m:{message_id}", 1)
-        pipe.expire(key, TTL_SECONDS)
-        created, _ = await pipe.execute()
+    created = await get_redis().eval(_FIRST_PRESS, 1, _key(chat_id), field, mark, TTL_SECONDS)
     return bool(created)
+
+
+async def rearm(chat_id: int, message_id: int, version: str) -> None:
+    """The message now shows a new keyboard (``version``): its next press counts."""
+    field, mark = f"m:{message_id}", f"v:{version}"
+    if chat_id in MEMORY or not await may_keep_data(get_redis(), chat_id):
+        _in_memory(chat_id)[field] = mark
+        return
+    async with get_redis().pipeline(transaction=True) as pipe:
+        pipe.hset(_key(chat_id), field, mark)
+        pipe.expire(_key(chat_id), TTL_SECONDS)
+        await pipe.execute()

@@ -6,7 +6,11 @@ send ``json_message`` (Rasa's ``custom``) with any of:
 - ``text`` and ``buttons`` (same shapes as Rasa's),
 - ``document: {"filename", "content_b64"}``: a file to send,
 - ``request_contact: "<button label>"``: ask for the phone number with
-  Telegram's "share my contact" button.
+  Telegram's "share my contact" button,
+- ``edit: true``: this message replaces the one whose button was pressed
+  (on Telegram the pressed message is edited; elsewhere it is shown anew),
+- ``details: [{"title", "text"}]``: parts that open in place from this
+  message, one button each (``bot/details.py``).
 
 Rasa sends ``text`` and ``custom`` of one utterance as two REST messages, so
 an action that needs both in one message puts the text inside ``custom``.
@@ -37,6 +41,12 @@ class OutMessage:
     document: Document | None = None
     # Label of a "share my phone number" button; None when not asked.
     request_contact: str | None = None
+    # Replaces the message whose button was pressed instead of following it.
+    replace: bool = False
+    # (button title, text) of each part that opens in place (bot/details.py).
+    details: list[tuple[str, str]] = field(default_factory=list)
+    # How many leading buttons share the first row (the details' "1 2 3").
+    lead_row: int = 0
 
     def is_empty(self) -> bool:
         return not (self.text or self.buttons or self.document)
@@ -49,6 +59,16 @@ def _buttons(raw: Any) -> list[tuple[str, str]]:
         (str(b["title"]), str(b["payload"]))
         for b in raw
         if isinstance(b, dict) and b.get("title") and b.get("payload")
+    ]
+
+
+def _details(raw: Any) -> list[tuple[str, str]]:
+    if not isinstance(raw, list):
+        return []
+    return [
+        (str(d["title"]), str(d["text"]))
+        for d in raw
+        if isinstance(d, dict) and d.get("title") and d.get("text")
     ]
 
 
@@ -75,5 +95,7 @@ def from_rasa(reply: dict[str, Any]) -> OutMessage | None:
         buttons=_buttons(reply.get("buttons")) or _buttons(custom.get("buttons")),
         document=_document(custom.get("document")),
         request_contact=str(contact) if contact else None,
+        replace=custom.get("edit") is True,
+        details=_details(custom.get("details")),
     )
     return None if message.is_empty() and not message.request_contact else message

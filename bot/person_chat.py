@@ -105,15 +105,27 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
 
 
 async def answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, trusted: bool = False
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, trusted: bool = False,
+    pressed: tuple[Message, str | None] | None = None,
 ) -> None:
-    """Run one input through the pipeline and send what it says."""
+    """Run one input through the pipeline and send what it says; ``pressed``: the
+    message whose button (titled) it answers, edited in place when it can be."""
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    _saw_input(update)
     messages = await _pipeline(context).handle(
         chat_id, text, trusted=trusted, busy=partial(typing, context.bot, chat_id),
         identity=identity(update.effective_user),
     )
-    await render.deliver(context.bot, chat_id, messages, context.chat_data)
+    if pressed is None:
+        await render.deliver(context.bot, chat_id, messages, context.chat_data)
+    else:
+        await render.answer_press(context.bot, *pressed, messages, context.chat_data)
+
+
+def _saw_input(update: Update) -> None:
+    # The person's own message is now the latest: nothing is merged above it.
+    if update.message is not None:
+        render.saw(update.message.chat_id, update.message.message_id)
 
 
 def identity(user: User | None) -> dict[str, str]:
@@ -128,6 +140,7 @@ def identity(user: User | None) -> dict[str, str]:
 async def say(update: Update, context: ContextTypes.DEFAULT_TYPE, message: OutMessage) -> None:
     """Send a fixed answer (non-text input, invalid button)."""
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    _saw_input(update)
     await render.deliver(context.bot, chat_id, [message], context.chat_data)
 
 
@@ -205,13 +218,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("invalid button in chat %s", hash_id(chat_id))
         await say(update, context, INVALID_BUTTON)
         return
-    if not await callbacks.first_press(chat_id, message.message_id):
+    if not isinstance(message, Message):  # too old for Telegram to say what it shows
+        if await callbacks.first_press(chat_id, message.message_id):
+            await answer(update, context, payload, trusted=True)
         return
-    if isinstance(message, Message):
-        await render.close_keyboard(
-            context.bot, message, render.pressed_title(message, query.data or "")
-        )
-    await answer(update, context, payload, trusted=True)
+    if not await callbacks.first_press(chat_id, message.message_id, render.version(message)):
+        return
+    title = render.pressed_title(message, query.data or "")
+    await answer(update, context, payload, trusted=True, pressed=(message, title))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

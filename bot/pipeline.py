@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from bot import consent, relay
+from bot import consent, details, relay
 from bot.messages import OutMessage, from_rasa
 from bot.rasa_client import RasaClient, RasaUnavailable
 from cnam import clock, privacy, stats
@@ -214,4 +214,5 @@ class Pipeline:
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for chat %s: %s", hash_id(chat_id), exc)
             return None
-        return [m for m in map(from_rasa, replies) if m is not None]
+        messages = [m for m in map(from_rasa, replies) if m is not None]
+        return await details.expand(chat_id, messages, status.may_keep)

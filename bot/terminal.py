@@ -1,6 +1,8 @@
 """A chat in the terminal, through the same pipeline as Telegram (no token needed).
 
 Buttons are shown as numbered choices: typing "2" presses the second one.
+A message that replaces the pressed one on Telegram ("Détails", "Retour") is
+printed anew, marked ↻; the choice is not echoed (the typed number shows it).
 Documents are written to a folder and their path is shown.
 """
 
@@ -45,7 +47,7 @@ class TerminalChat:
         self.choices = []
         for message in messages:
             if message.text:
-                self._print(f"CNAM › {message.text}")
+                self._print(f"CNAM {'↻' if message.replace else '›'} {message.text}")
             for title, payload in message.buttons:
                 self.choices.append(payload)
                 self._print(f"   {len(self.choices)}. {title}")

@@ -47,4 +47,10 @@ def tracker_from_fixture(name: str, *, text: str | None = None, entities: list[d
 
 
 def texts(dispatcher: CollectingDispatcher) -> list[str]:
-    return [m.get("text") or m.get("response") or "" for m in dispatcher.messages]
+    return [m.get("text") or (m.get("custom") or {}).get("text") or m.get("response") or ""
+            for m in dispatcher.messages]
+
+
+def cards(dispatcher: CollectingDispatcher) -> list[str]:
+    """The offers' cards behind the list's "Détails" buttons (bot/details.py)."""
+    return [d["text"] for m in dispatcher.messages for d in (m.get("custom") or {}).get("details", [])]

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram_sent import said_in
 from tests.stack import Process, Stack
 
 ADVISERS_GROUP = -100777
@@ -101,21 +102,22 @@ class Person:
         return self.live.fake
 
     async def replies(self, timeout: float = 60) -> list[dict[str, Any]]:  # noqa: ASYNC109
-        """Everything the bot sends until it has been quiet for QUIET_SECONDS."""
-        sent = self.fake.sent[self.chat_id]
-        start = len(sent)
+        """Everything the bot says until it has been quiet for QUIET_SECONDS: its new
+        messages and what it edited in, part by part (``said_in``)."""
+        changes = self.fake.changes[self.chat_id]
+        start = len(changes)
         deadline = time.monotonic() + timeout
-        while len(sent) == start:
+        while len(changes) == start:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no answer in chat {self.chat_id}; bot log:\n{self.live.bot.log_tail()}")
             await asyncio.sleep(0.05)
-        seen = len(sent)
+        seen = len(changes)
         quiet_since = time.monotonic()
         while time.monotonic() - quiet_since < QUIET_SECONDS:
             await asyncio.sleep(0.05)
-            if len(sent) != seen:
-                seen, quiet_since = len(sent), time.monotonic()
-        return sent[start:]
+            if len(changes) != seen:
+                seen, quiet_since = len(changes), time.monotonic()
+        return [part for change in changes[start:] for part in said_in(*change)]
 
     async def say(self, text: str) -> list[dict[str, Any]]:
         self.fake.send_text(self.chat_id, text)

@@ -97,6 +97,8 @@ class FakeTelegram(PeopleUpdates, SentByBot, ForumTopics, Failures):
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.edits: list[dict[str, Any]] = []
+        # chat → every send and edit in order: (message, its text before an edit, its text then)
+        self.changes: dict[int, list[tuple[dict[str, Any], str | None, str]]] = defaultdict(list)
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
         self.files: dict[str, bytes] = {}  # file_id → content sent by the bot

@@ -12,6 +12,7 @@ import copy
 import time
 from typing import Any
 
+from bot.render import PART_SEPARATOR
 from tests.fake_telegram_format import MAX_CAPTION, MAX_TEXT, ApiError, check_markup, plain_text
 
 BOT_USER = {
@@ -23,6 +24,26 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+
+
+def said_in(message: dict[str, Any], before: str | None, text: str) -> list[dict[str, Any]]:
+    """What a send or an edit says anew, part by part. ``text``: the message's text
+    then; ``before``: the text an edit replaced (None for a send). A new message says
+    all of it; an edit that adds to the text, what it adds after the person's choice
+    (✅: their answer, not the bot's); an edit that replaces the text, all of it.
+    A message the front merged (bot/render.py) comes as the parts it joined, the
+    keyboard on the last one: a test reads what was said, however it was packed."""
+    if before is not None and text.startswith(before):
+        text = text[len(before):].removeprefix(PART_SEPARATOR)
+        if text.startswith("✅ "):
+            text = text.partition(PART_SEPARATOR)[2]
+        if not text:
+            return []
+    if before is None and PART_SEPARATOR not in text:
+        return [message]  # the message itself, as tests read it live
+    chunks = text.split(PART_SEPARATOR)
+    return [{**message, "text": c, "reply_markup": None} for c in chunks[:-1]] + [
+        {**message, "text": chunks[-1]}]
 
 
 class SentByBot:
@@ -39,20 +60,31 @@ class SentByBot:
     def messages(self, chat_id: int) -> list[dict[str, Any]]:
         return self.sent[chat_id]
 
+    def said(self, chat_id: int) -> list[dict[str, Any]]:
+        """What the bot said in the chat, in order, part by part (``said_in``, ``parts``)."""
+        return [part for change in self.changes[chat_id] for part in said_in(*change)]
+
     async def wait_for_messages(
         self, chat_id: int, count: int, timeout: float = 10  # noqa: ASYNC109 (documented helper)
     ) -> list[dict[str, Any]]:
-        """The next ``count`` messages the bot sent to ``chat_id`` (not returned before)."""
+        """The next ``count`` messages the bot said to ``chat_id`` (not returned before):
+        new ones, and what it edited into one (``said``)."""
         start = self._cursor[chat_id]
         try:
-            await self.wait_for(lambda: len(self.sent[chat_id]) >= start + count, timeout)
+            await self.wait_for(lambda: len(self.said(chat_id)) >= start + count, timeout)
         except TimeoutError:
-            got = [m.get("text") or m.get("document") for m in self.sent[chat_id][start:]]
+            got = [m.get("text") or m.get("document") for m in self.said(chat_id)[start:]]
             raise AssertionError(
                 f"chat {chat_id}: expected {count} new message(s) within {timeout} s, got {got}"
             ) from None
         self._cursor[chat_id] = start + count
-        return self.sent[chat_id][start : start + count]
+        return self.said(chat_id)[start : start + count]
+
+    def _changed(self, message: dict[str, Any], before: str | None) -> None:
+        """Logs a send (``before`` None: the message itself, as tests read it live)
+        or an edit (the message as it became)."""
+        logged = message if before is None else copy.deepcopy(message)
+        self.changes[message["chat"]["id"]].append((logged, before, message.get("text") or ""))
 
     def markup_sent_with(self, message: dict[str, Any]) -> dict[str, Any] | None:
         """The reply_markup the bot sent with ``message`` (reply keyboards included)."""
@@ -85,10 +117,12 @@ class SentByBot:
         if text == message.get("text") and markup == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
         check_markup(markup)
+        before = message.get("text") or ""
         message["text"] = text
         self._set_markup(message, markup)
         message["edit_date"] = int(time.time())
         self.edits.append(params)
+        self._changed(message, before)
         return message
 
     async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -99,6 +133,7 @@ class SentByBot:
         check_markup(markup)
         self._set_markup(message, markup)
         self.edits.append(params)
+        self._changed(message, message.get("text") or "")
         return message
 
     async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
@@ -169,4 +204,5 @@ class SentByBot:
         self._set_markup(message, markup)
         self.sent[chat_id].append(message)
         self.sent_markups[(chat_id, message["message_id"])] = markup
+        self._changed(message, None)
         return message

@@ -48,18 +48,18 @@ class Front:
         await self.app.process_update(Update.de_json(update, self.app.bot))
 
     async def write(self, chat_id: int, text: str) -> list[dict[str, Any]]:
-        """The person writes ``text``; returns what the bot sent back."""
-        before = len(self.telegram.messages(chat_id))
+        """The person writes ``text``; returns what the bot said back (sent or edited in)."""
+        before = len(self.telegram.said(chat_id))
         await self.deliver(self.telegram.text_update(chat_id, text))
-        return self.telegram.messages(chat_id)[before:]
+        return self.telegram.said(chat_id)[before:]
 
     async def press(self, chat_id: int, message_id: int, data: str) -> list[dict[str, Any]]:
         """The person presses a button carrying ``data`` on message ``message_id``."""
-        before = len(self.telegram.messages(chat_id))
+        before = len(self.telegram.said(chat_id))
         self.telegram.press_button(chat_id, message_id, data=data)
         while self.telegram.pending:
             await self.deliver(self.telegram.pending.pop(0))
-        return self.telegram.messages(chat_id)[before:]
+        return self.telegram.said(chat_id)[before:]
 
 
 def front_settings(telegram: FakeTelegram, rasa: RasaStub) -> Settings:

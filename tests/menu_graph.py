@@ -2,8 +2,8 @@
 buttons leads: the graph payload → rules → actions → next menus.
 
 A menu is a response of domain/*.yml with buttons, or one ``utter_message(...,
-buttons=...)`` call of actions/*.py (its buttons read from the code: ``button``
-calls, module constants, helpers, names imported from other action modules).
+buttons=...)`` (or ``json_message={..., "buttons": ...}``) call of actions/*.py
+(its buttons read from the code: ``button`` calls, module constants, helpers, names imported from other action modules).
 A payload leads to the actions of the rules that start with its intent (and
 its entities, when the rule names some); a form leads to its questions and to
 what runs when it completes.
@@ -189,17 +189,31 @@ class _ActionCode:
             functions = [f for f in ast.walk(node) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)]
             for function in functions:
                 for call in ast.walk(function):
-                    keyword = next((k for k in getattr(call, "keywords", []) if k.arg == "buttons"), None)
-                    if keyword and isinstance(call.func, ast.Attribute) and call.func.attr == "utter_message":  # type: ignore[attr-defined]
+                    value = _buttons_argument(call)
+                    if value is not None and isinstance(call.func, ast.Attribute) and call.func.attr == "utter_message":  # type: ignore[attr-defined]
                         # A local list (``buttons = [...]``): the buttons its function builds.
-                        local = isinstance(keyword.value, ast.Name) and not self._resolve(mod, keyword.value.id)
+                        local = isinstance(value, ast.Name) and not self._resolve(mod, value.id)
                         name = f"{mod}.py:{call.lineno}"  # type: ignore[attr-defined]
                         menus[name] = Menu(name, f"actions/{mod}.py",
-                                           self.buttons(mod, function if local else keyword.value))
+                                           self.buttons(mod, function if local else value))
                         shown.append(name)
             shown += [c.value for c in ast.walk(node)
                       if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value.startswith("utter_")]
         return list(dict.fromkeys(shown))
+
+
+def _buttons_argument(call: ast.AST) -> ast.expr | None:
+    """The buttons of an ``utter_message`` call: ``buttons=``, or the ``"buttons"``
+    of a ``json_message={...}`` (the front's custom message, bot/messages.py)."""
+    keywords = {k.arg: k.value for k in getattr(call, "keywords", [])}
+    if "buttons" in keywords:
+        return keywords["buttons"]
+    custom = keywords.get("json_message")
+    if isinstance(custom, ast.Dict):
+        for key, value in zip(custom.keys, custom.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == "buttons":
+                return value
+    return None
 
 
 def build() -> Graph:

@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.orientation import ActionAnswerFunding, ActionMoreOffers, ActionRecommend
 from cnam.orientation.ways_in import neighbour_domains
-from tests.actions_support import DOMAIN, REFUSED, texts, tracker_from_fixture
+from tests.actions_support import DOMAIN, REFUSED, cards, texts, tracker_from_fixture
 
 FIXTURE = "tracker_profile_niveau.json"
 
@@ -32,10 +32,14 @@ async def test_recommendations_for_a_job_seeker_in_btp(redis) -> None:  # type: 
     events = await ActionRecommend().run(dispatcher, tracker, DOMAIN)
     shown = events[0]["value"]
     assert len(shown) == 3 and shown[0].startswith("deust")
-    cards = [m["text"] for m in dispatcher.messages if (m.get("text") or "").startswith("📚")]
-    assert len(cards) == 3 and all(len(card) <= 350 for card in cards)
-    assert "Anli" in dispatcher.messages[0]["text"]
-    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == [
+    # One message: the three offers listed, each card behind its "Détails" button.
+    [listed] = [m["custom"] for m in dispatcher.messages]
+    shown_cards = cards(dispatcher)
+    assert len(shown_cards) == 3 and all(c.startswith("📚") and len(c) <= 350 for c in shown_cards)
+    assert [d["title"] for d in listed["details"]] == ["Détails 1", "Détails 2", "Détails 3"]
+    assert "Anli" in listed["text"] and len(listed["text"]) <= 350
+    assert "1. DEUST" in listed["text"] and "\n3. " in listed["text"]
+    assert [b["payload"] for b in listed["buttons"]] == [
         "/more_offers", "/other_field", "/book_appointment", "/goodbye"]
 
     more = CollectingDispatcher()
@@ -65,7 +69,7 @@ async def test_medicine_wish_is_explained_once(redis) -> None:  # type: ignore[n
     await ActionRecommend().run(dispatcher, tracker_from_fixture(FIXTURE, domaine=["medecine"], niveau="bac"), DOMAIN)
     said = texts(dispatcher)
     assert neighbour_domains("medecine").message not in said
-    assert "proche de la médecine" in said[1]
+    assert "proche de la médecine" in cards(dispatcher)[0]
 
 
 async def test_more_offers_stop_when_what_is_left_does_not_fit(redis) -> None:  # type: ignore[no-untyped-def]
@@ -85,10 +89,10 @@ async def test_more_offers_stop_when_what_is_left_does_not_fit(redis) -> None:  
     assert last["response"] == "utter_no_more_offers"
     assert [b["payload"] for b in last["buttons"]] == ["/ask_human", "/book_appointment", "/other_field", "/goodbye"]
     assert len(rounds) < 10
-    cards = [m["text"] for messages in rounds for m in messages if (m.get("text") or "").startswith("📚")]
-    assert cards and not any("Autre domaine que celui visé" in card for card in cards)
+    shown = [d["text"] for messages in rounds for m in messages for d in (m.get("custom") or {}).get("details", [])]
+    assert shown and not any("Autre domaine que celui visé" in card for card in shown)
     for messages in rounds[:-1]:
-        assert messages[-1]["response"] == "utter_next_steps"
+        assert messages[-1]["custom"]["buttons"][0]["payload"] == "/more_offers"
     nothing_left = CollectingDispatcher()
     await ActionMoreOffers().run(nothing_left, tracker_from_fixture(FIXTURE, offres_vues=seen, **profile), DOMAIN)
     assert texts(nothing_left) == ["utter_no_more_offers"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from actions.orientation import MORE_INTRO
 from bot import consent
-from cnam.orientation.cards import format_recommendation
+from cnam.orientation.cards import format_list, format_recommendation
 from cnam.orientation.catalog import get_catalog
 from cnam.orientation.funding import routes_for
 from cnam.orientation.profile import Profile
@@ -37,10 +38,19 @@ async def until_asked(person: Person, slot: str, name: str = "Anli") -> None:
 
 
 def offers_messages(profile: Profile, name: str) -> list[str]:
-    cards = [format_recommendation(rec, explain_rncp=index == 0)
-             for index, rec in enumerate(recommend(profile, get_catalog()))]
-    return [f"Voici les formations qui vous correspondent le mieux, {name} :", *cards,
-            response("utter_next_steps")[0]]
+    """The offers, one message: a line each (their cards open from it, ``cards_of``)."""
+    intro = f"Voici les formations qui vous correspondent le mieux, {name} :"
+    return [format_list(intro, recommend(profile, get_catalog()))]
+
+
+async def cards_of(person: Person, count: int) -> list[str]:
+    """Each offer's card, opened in place by its "Détails" button, then "Retour"."""
+    cards = []
+    for n in range(1, count + 1):
+        [card] = await person.press(f"Détails {n}")
+        cards.append(card["text"])
+        await person.press("Retour")
+    return cards
 
 
 async def test_pilot_wish_as_the_field_is_explained_then_neighbours_offered(live_bot: LiveBot) -> None:
@@ -54,8 +64,12 @@ async def test_pilot_wish_as_the_field_is_explained_then_neighbours_offered(live
     profile = Profile(prenom="Anli", tranche_age="18_25", situation="demandeur_emploi", niveau="bac",
                       domaines=["pilotage"], commune="Koungou", modalite="indifferent", disponibilite="journee")
     assert texts(offers) == offers_messages(profile, "Anli")
-    assert all("proche du pilotage d'avion" in card for card in texts(offers)[1:-1])
-    assert button_titles(offers[-1]) == ["Voir plus", "Autre domaine", "Prendre rendez-vous", "C'est tout, merci"]
+    cards = await cards_of(person, 3)
+    assert cards == [format_recommendation(rec, explain_rncp=index == 0)
+                     for index, rec in enumerate(recommend(profile, get_catalog()))]
+    assert all("proche du pilotage d'avion" in card for card in cards)
+    assert button_titles(offers[-1]) == ["Détails 1", "Détails 2", "Détails 3", "Voir plus", "Autre domaine",
+                                         "Prendre rendez-vous", "C'est tout, merci"]
 
 
 async def test_medicine_wish_as_the_very_first_message_is_explained_after_consent(live_bot: LiveBot) -> None:
@@ -146,7 +160,7 @@ async def test_voir_plus_stops_when_nothing_left_fits_and_offers_an_adviser(live
         shown = await person.press("Voir plus")
         more = recommend(profile, get_catalog(), exclude=seen, only_fitting=True)
         seen |= {rec.offer.id for rec in more}
-        assert texts(shown)[:-1] == [format_recommendation(rec, explain_rncp=False) for rec in more]
+        assert texts(shown)[0] == format_list(MORE_INTRO, more)
         assert len(seen) < 20
     assert said(shown[-1:], "utter_no_more_offers"), texts(shown)
     assert button_titles(shown[-1]) == ["Parler à un conseiller", "Prendre rendez-vous", "Autre domaine",

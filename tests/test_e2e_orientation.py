@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot import consent
@@ -20,7 +22,9 @@ async def test_bjr_gets_a_french_greeting_with_buttons(live_bot: LiveBot) -> Non
 
 
 def cards(messages: list[dict]) -> list[str]:
-    return [t for t in texts(messages) if t.startswith("📚")]
+    """The offers recommended: each numbered line of the list with its reason (their
+    cards open from it: test_e2e_messages)."""
+    return [block for t in texts(messages) for block in re.findall(r"^\d\. .*(?:\n   👉 .*)?", t, re.M)]
 
 
 async def test_job_seeker_from_koungou_wanting_btp(live_bot: LiveBot) -> None:
@@ -53,7 +57,7 @@ async def test_rectorat_agent_wanting_management_in_the_evening(live_bot: LiveBo
     shown = cards(final)
     assert len(shown) == 3, texts(final)
     assert "rectorat" in shown[0].lower() or "management" in shown[0].lower(), shown
-    assert "Voici les formations qui vous correspondent le mieux, Zaina :" in texts(final)
+    assert texts(final)[-1].startswith("Voici les formations qui vous correspondent le mieux, Zaina :")
 
 
 async def test_dropout_without_bac_who_does_not_know(live_bot: LiveBot) -> None:

@@ -51,18 +51,41 @@ async def test_button_press_sends_payload_answers_query_and_closes_keyboard(
     [question] = await fake_telegram.wait_for_messages(CHAT, 1)
     token = buttons(question)[0]["callback_data"]
     query_id = fake_telegram.press_button(CHAT, question["message_id"], "Oui")
-    [answer] = await fake_telegram.wait_for_messages(CHAT, 1)
-    assert answer["text"] == "Vous avez dit : /affirm"
-    assert query_id in fake_telegram.callback_answers
-    assert "reply_markup" not in question  # edited in place by the bot
-    assert question["text"] == "Vous avez dit : bonjour\n\n✅ Oui"
-    # The old keyboard pressed again (a double tap) is ignored.
+    # A double tap: the same keyboard pressed again before the bot answered.
     second = fake_telegram.press_button(CHAT, question["message_id"], data=token)
+    # The choice and the answer edited into the pressed message: one call, no new message.
+    [joined] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert joined["text"] == "Vous avez dit : /affirm"
+    assert question["text"] == "Vous avez dit : bonjour\n\n✅ Oui\n\nVous avez dit : /affirm"
+    assert [b["text"] for b in buttons(question)] == ["Oui", "Non"]  # the answer's keyboard
+    assert query_id in fake_telegram.callback_answers
+    assert fake_telegram.messages(CHAT) == [question]
     fake_telegram.send_text(CHAT, "ensuite")
     [next_answer] = await fake_telegram.wait_for_messages(CHAT, 1)
     assert next_answer["text"] == "Vous avez dit : ensuite"
     assert rasa_stub.messages(CHAT) == ["bonjour", "/affirm", "ensuite"]
-    assert second in fake_telegram.callback_answers
+    await fake_telegram.wait_for(lambda: second in fake_telegram.callback_answers)
+    # The edited keyboard can be pressed; the message is no longer the latest, so the
+    # choice is shown on it and the answer comes below, as a new message.
+    fake_telegram.press_button(CHAT, question["message_id"], "Non")
+    [after] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert after["text"] == "Vous avez dit : /deny"
+    assert question["text"].endswith("Vous avez dit : /affirm\n\n✅ Non")
+    assert "reply_markup" not in question
+
+
+async def test_an_answer_too_long_to_join_the_pressed_message_comes_below(
+    front, fake_telegram, rasa_stub
+):
+    long_text = "Une réponse longue. " * 16  # with the question and the choice: over 350
+    rasa_stub.answers["/affirm"] = [{"recipient_id": str(CHAT), "text": long_text.strip()}]
+    fake_telegram.send_text(CHAT, "question")
+    [question] = await fake_telegram.wait_for_messages(CHAT, 1)
+    fake_telegram.press_button(CHAT, question["message_id"], "Oui")
+    [answer] = await fake_telegram.wait_for_messages(CHAT, 1)
+    assert answer["text"] == long_text.strip()
+    assert question["text"] == "Vous avez dit : question\n\n✅ Oui"
+    assert "reply_markup" not in question
 
 
 async def test_long_payload_is_tokenised_and_foreign_or_forged_tokens_refused(
@@ -217,7 +240,8 @@ async def test_commands_are_registered_in_french_and_mapped(front, fake_telegram
     ]
     # The front answers these itself: they work while Rasa is down or an adviser is live.
     fake_telegram.send_text(CHAT, "/aide")
-    [help_message] = await fake_telegram.wait_for_messages(CHAT, 1)
+    await fake_telegram.wait_for_messages(CHAT, 2)  # its two paragraphs
+    help_message = fake_telegram.messages(CHAT)[-1]
     assert "/rdv" in help_message["text"] and "/supprimer" in help_message["text"]
     fake_telegram.send_text(CHAT, "/supprimer")
     [confirm] = await fake_telegram.wait_for_messages(CHAT, 1)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
 from telegram import InlineKeyboardButton
 
-from bot import callbacks, relay
+from bot import callbacks, details, relay
 from bot.app import front_actions
-from bot.messages import Document, from_rasa
+from bot.messages import Document, OutMessage, from_rasa
 from bot.person_chat import e164
 from bot.person_commands import payload_for
 from bot.pipeline import RETRY_PAYLOAD, Pipeline, is_emoji_only, parse_front_action
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.render import keyboard_rows, split_text
+from bot.render import keyboard_rows, merge, split_text
+from bot.terminal import TerminalChat
 from cnam import privacy
 from cnam.keys import person_key
 from tests.rasa_stub import RasaStub
@@ -26,6 +28,44 @@ CHAT = 4401
 
 def utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def test_a_turns_plain_texts_join_the_next_message_while_they_fit():
+    ack, question = OutMessage(text="Enchanté, Anli !"), OutMessage(text="Quel âge ?", buttons=[("18", "/x")])
+    assert merge([ack, question]) == [OutMessage(text="Enchanté, Anli !\n\nQuel âge ?", buttons=[("18", "/x")])]
+    # A message with buttons, or one that would pass 350 characters, stays on its own.
+    assert merge([question, ack]) == [question, ack]
+    long = OutMessage(text="x" * 340)
+    assert merge([long, question]) == [long, question]
+    document = OutMessage(text="Votre rendez-vous", document=Document("rdv.ics", b"ics"))
+    assert merge([document, ack]) == [document, ack]
+
+
+async def test_details_open_in_place_and_back(redis: aioredis.Redis) -> None:
+    await privacy.record_consent(redis, CHAT, privacy.ACCEPTED)
+    listed = OutMessage(text="1. A\n2. B", buttons=[("Voir plus", "/more_offers")],
+                        details=[("Détails 1", "carte A"), ("Détails 2", "carte B")])
+    [shown] = await details.expand(CHAT, [listed], may_keep=True)
+    assert [t for t, _ in shown.buttons] == ["Détails 1", "Détails 2", "Voir plus"] and shown.lead_row == 2
+    name, arg = parse_front_action(shown.buttons[1][1])
+    [card] = await front_actions()[f"!{name}"](CHAT, arg)
+    assert card.text == "carte B" and card.replace
+    assert [t for t, _ in card.buttons] == ["Retour", "Voir plus"]
+    name, arg = parse_front_action(card.buttons[0][1])
+    [back] = await front_actions()[f"!{name}"](CHAT, arg)
+    assert back.replace and back.text == listed.text and back.buttons == shown.buttons
+    # Kept only for people whose data may be kept: the others get the list alone.
+    [alone] = await details.expand(CHAT + 1, [listed], may_keep=False)
+    assert [t for t, _ in alone.buttons] == ["Voir plus"]
+    assert await redis.exists(person_key("details", CHAT + 1)) == 0
+
+
+def test_the_terminal_prints_a_replacement_anew_marked(tmp_path) -> None:
+    out = io.StringIO()
+    chat = TerminalChat(None, CHAT, tmp_path, out)  # type: ignore[arg-type]
+    chat.show([OutMessage(text="carte B", buttons=[("Retour", "!liste x")], replace=True)])
+    assert out.getvalue() == "CNAM ↻ carte B\n   1. Retour\n"
+    assert chat.choices == ["!liste x"]
 
 
 def test_split_text_cuts_at_paragraphs_within_the_limit():

@@ -68,3 +68,30 @@ def format_recommendation(rec: Recommendation, explain_rncp: bool = True) -> str
         if len(message) <= MAX_MESSAGE:
             return message
     return message
+
+
+def _telling_reason(rec: Recommendation, shown: list[Recommendation]) -> str:
+    """Its first reason the other offers shown do not share (what tells it apart)."""
+    others = [set(r.reasons) for r in shown if r is not rec]
+    for reason in rec.reasons:
+        if not others or not all(reason in o for o in others):
+            return reason
+    return rec.reasons[0] if rec.reasons else ""
+
+
+def format_list(intro: str, shown: list[Recommendation]) -> str:
+    """The offers as one message (≤ 350 characters): a numbered title each, with
+    the reason that tells it apart while they fit (the longest dropped first);
+    each offer's card opens from it ("Détails")."""
+    reasons = [_telling_reason(rec, shown) for rec in shown]
+    while True:
+        lines = [intro]
+        for n, (rec, reason) in enumerate(zip(shown, reasons, strict=True), 1):
+            lines.append(f"{n}. {rec.offer.title}")
+            if reason:
+                lines.append(f"   👉 {reason}")
+        message = "\n".join(lines)
+        if len(message) <= MAX_MESSAGE or not any(reasons):
+            return message[:MAX_MESSAGE]
+        longest = max(range(len(reasons)), key=lambda i: len(reasons[i]))
+        reasons[longest] = ""
