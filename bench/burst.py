@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from bench.people import People, Person
-from bench.rasa_tap import RasaTap
+from bench.rasa_tap import RasaTap, telegram_texts
 from bench.transports import TelegramTransport, TimedTelegram, Turn
 from cnam import privacy
 from cnam.store import get_redis
@@ -69,7 +69,7 @@ async def burst(
         fake.send_sticker(chat)
 
     def answered() -> bool:
-        return answer.done() and len(fake.arrivals[chat]) >= answer.result() + messages
+        return answer.done() and len(fake.arrivals[chat]) >= len(telegram_texts(answer.result())) + messages
 
     # The first probe arrives right behind the burst: the worst moment.
     during: list[Turn] = []
@@ -83,7 +83,7 @@ async def burst(
     result = {
         "messages": messages,
         "slow_turn_s": SLOW_TURN,
-        "answered": len(arrived) - (answer.result() if answer.done() else 0),
+        "answered": len(arrived) - (len(telegram_texts(answer.result())) if answer.done() else 0),
         "burst_s": round((arrived[-1][0] if arrived else time.monotonic()) - started, 1),
         "alone": _ms(alone),
         "during": _ms(during),

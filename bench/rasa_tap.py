@@ -12,38 +12,38 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot.messages import from_rasa
-from bot.render import split_text
+from bot.messages import OutMessage, from_rasa
+from bot.render import merge, split_text
 from tests.stack import free_port
 
 APOLOGY_MESSAGES = 1  # what the front sends when Rasa fails (bot/pipeline.py)
 
 
-def telegram_texts(replies: Any) -> list[str]:
-    """The texts of the messages the front sends for Rasa's answer (bot/pipeline.py,
-    bot/render.py), one per message; "" where the text is the front's (a document,
-    "Choisissez :" above buttons alone, the apology)."""
+def telegram_texts(replies: Any, before: Sequence[OutMessage] = ()) -> list[str]:
+    """The texts of the messages the front sends for Rasa's answer, after the
+    front's own ``before`` of the same turn (bot/pipeline.py, bot/render.py), one
+    per message as the front packs them (``render.merge``); "" where the text is
+    the front's (a document, "Choisissez :" above buttons alone, the apology)."""
     answers = [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
     if not answers:
-        return [""] * APOLOGY_MESSAGES
+        return rendered_texts(before) + [""] * APOLOGY_MESSAGES
+    return rendered_texts([*before, *(m for m in map(from_rasa, answers) if m is not None)])
+
+
+def rendered_texts(messages: Sequence[OutMessage]) -> list[str]:
+    """The texts of the Telegram messages (sent, or edited in) the front makes of ``messages``."""
     texts: list[str] = []
-    for message in (from_rasa(r) for r in answers):
-        if message is None:
-            continue
+    for message in merge(messages):
         if message.text or message.buttons or message.request_contact:
             texts += split_text(message.text) if message.text else [""]
         texts += [""] * bool(message.document)
     return texts
-
-
-def telegram_messages(replies: Any) -> int:
-    """How many messages the front sends for Rasa's answer."""
-    return len(telegram_texts(replies))
 
 
 class RasaTap:
@@ -54,7 +54,7 @@ class RasaTap:
         self.rasa_urls: list[str] = []
         self.port = 0
         # One turn at a time per person: the count of the answer they wait for.
-        self._waiting: dict[str, asyncio.Future[int]] = {}
+        self._waiting: dict[str, asyncio.Future[Any]] = {}
         # Per sender: seconds to hold their next request, a slow turn (bench/burst.py).
         self._delays: dict[str, float] = {}
         # Watched senders (bench/overload.py): each request's message and answer texts, in order.
@@ -84,9 +84,10 @@ class RasaTap:
         if self._session is not None:
             await self._session.close()
 
-    def expect(self, sender: int) -> asyncio.Future[int]:
-        """The number of messages of the next answer Rasa gives ``sender``."""
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    def expect(self, sender: int) -> asyncio.Future[Any]:
+        """The next answer Rasa gives ``sender`` (its REST replies, None if it failed):
+        ``telegram_texts`` tells what the front makes of it."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[str(sender)] = future
         return future
 
@@ -133,4 +134,4 @@ class RasaTap:
             self.log[sender].append((str(request.get("message")), texts))
         future = self._waiting.pop(sender, None)
         if future is not None and not future.done():
-            future.set_result(len(texts))
+            future.set_result(replies)

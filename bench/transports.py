@@ -23,11 +23,15 @@ from typing import Any, Protocol
 import aiohttp
 
 from bench.people import Move, Person, Reply
-from bench.rasa_tap import RasaTap
+from bench.rasa_tap import RasaTap, rendered_texts, telegram_texts
+from bot import consent
+from bot.messages import OutMessage
 from bot.person_chat import INVALID_BUTTON, SOMETHING_WENT_WRONG
 from bot.pipeline import APOLOGY, SERVICE_DOWN_TEXT
 from bot.rasa_client import RasaClient
+from bot.render import PART_SEPARATOR
 from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram_sent import said_in
 
 TURN_TIMEOUT = 30.0  # seconds for the whole turn, else it failed
 # What the front says when something failed: an error for the benchmark.
@@ -78,12 +82,20 @@ class TimedTelegram(FakeTelegram):
         self.arrivals: dict[int, list[tuple[float, dict[str, Any]]]] = defaultdict(list)
         self._news: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
 
-    def _store_sent(self, params: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
-        message = super()._store_sent(params, content)
-        chat_id = int(params["chat_id"])
-        self.arrivals[chat_id].append((time.monotonic(), message))
+    def _changed(self, message: dict[str, Any], before: str | None) -> None:
+        """A message sent, or edited into saying something new (the front puts a
+        button's answer into the pressed message, bot/render.py), is an arrival;
+        the ✅ of a choice alone or a keyboard removed is not. An arrival reads as
+        what it newly says, on the live message (its current keyboard)."""
+        super()._changed(message, before)
+        said = said_in(message, before, message.get("text") or "")
+        if not said:
+            return
+        chat_id = int(message["chat"]["id"])
+        shown = message if before is None else {**message, "text": PART_SEPARATOR.join(
+            m.get("text") or "" for m in said)}
+        self.arrivals[chat_id].append((time.monotonic(), shown))
         self._news[chat_id].set()
-        return message
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         self.polls += 1
@@ -155,13 +167,14 @@ class TelegramTransport:
                     error or failed, not_understood, max(gaps, default=0.0), chat)
 
     async def _wait(
-        self, chat: int, seen: int, own: int, answer: asyncio.Future[int] | None, started: float
+        self, chat: int, seen: int, own: list[OutMessage], answer: asyncio.Future[Any] | None,
+        started: float,
     ) -> tuple[int, str]:
-        """(messages the turn makes, error): wait for Rasa's count, then for the messages."""
-        expected = own
+        """(messages the turn makes, error): wait for Rasa's answer, then for the messages."""
+        expected = len(rendered_texts(own))
         if answer is not None:
             try:
-                expected += await asyncio.wait_for(answer, self._left(started))
+                expected = len(telegram_texts(await asyncio.wait_for(answer, self._left(started)), own))
             except TimeoutError:
                 return len(self.fake.arrivals[chat]) - seen, "timeout (no answer from Rasa)"
         while len(self.fake.arrivals[chat]) < seen + expected:
@@ -179,14 +192,14 @@ class TelegramTransport:
             self.fake.send_text(chat, move.text, first_name="Bench")
 
 
-def _front_messages(person: Person, move: Move) -> tuple[int, bool]:
-    """(messages the front sends on its own, whether Rasa answers too) — bot/consent.py."""
+def _front_messages(person: Person, move: Move) -> tuple[list[OutMessage], bool]:
+    """(what the front says on its own first, whether Rasa answers too) — bot/consent.py."""
     if move.question == "first" and not person.consented:
-        return 2, False  # the consent question; the message is kept for later
+        return consent.consent_prompt(), False  # the message is kept for later
     if move.question == "consent":
         person.consented = True
-        return 1, True  # "Merci !", then Rasa's answer to the kept first message
-    return 0, True
+        return [consent.ACCEPTED], True  # then Rasa's answer to the kept first message
+    return [], True
 
 
 def _reply(message: dict[str, Any]) -> Reply:

@@ -94,21 +94,16 @@ FIRST_MESSAGES = FirstMessages()
 
 
 def consent_prompt() -> list[OutMessage]:
+    # One message with its buttons: the question and what it is about belong together.
     days = get_settings().retention_days
     return [
         OutMessage(
             text=(
-                "Bonjour ! Avant de commencer : je garde vos messages et vos réponses "
-                "(niveau, commune, projet…) pour vous orienter et préparer un rendez-vous. "
-                "Seuls les conseillers du CNAM Mayotte les lisent. Tout est effacé "
-                f"{days} jours après votre dernier message. /mesdonnees pour les voir, "
-                "/supprimer pour les effacer."
-            )
-        ),
-        OutMessage(
-            text=(
-                "Vous êtes d'accord ? Si vous refusez, je réponds quand même à vos "
-                "questions, mais je ne garde rien."
+                "Bonjour ! Je garde vos messages et vos réponses (niveau, commune, projet…) "
+                "pour vous orienter et préparer un rendez-vous. Seuls les conseillers du "
+                f"CNAM Mayotte les lisent. Tout est effacé {days} jours après votre dernier "
+                "message (/mesdonnees pour les voir, /supprimer pour les effacer). "
+                "D'accord ? Sinon, je vous réponds quand même, sans rien garder."
             ),
             buttons=[("J'accepte", ACCEPT), ("Je refuse", REFUSE)],
         ),

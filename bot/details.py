@@ -6,7 +6,8 @@ An action sends the list with ``custom.details: [{"title", "text"}]``. The
 front keeps the list and its parts (one hash per person, a field per list, so
 an older list still opens its own cards) and answers ``!details <list> <n>`` and
 ``!liste <list>`` itself: no Rasa turn for reading. Only for people whose data
-may be kept; for the others the list goes without the buttons.
+may be kept; the others get the list, then each card as its own message
+(nothing kept, so nothing to open later).
 """
 
 from __future__ import annotations
@@ -32,7 +33,25 @@ def _key(chat_id: int) -> str:
 
 async def expand(chat_id: int, messages: list[OutMessage], may_keep: bool) -> list[OutMessage]:
     """Messages with parts get one button per part, the parts kept for ``!details``."""
-    return [await _expanded(chat_id, m, may_keep) if m.details else m for m in messages]
+    expanded: list[OutMessage] = []
+    for message in messages:
+        if not message.details:
+            expanded.append(message)
+        elif may_keep:
+            expanded.append(await _expanded(chat_id, message))
+        else:
+            expanded += _spelled_out(message)
+    return expanded
+
+
+def _spelled_out(message: OutMessage) -> list[OutMessage]:
+    """The list, then each part in full, the list's buttons under the last one."""
+    cards = [text for _, text in message.details]
+    return [
+        OutMessage(text=message.text, replace=message.replace),
+        *(OutMessage(text=text) for text in cards[:-1]),
+        OutMessage(text=cards[-1], buttons=message.buttons),
+    ]
 
 
 def _list(list_id: str, kept: dict, replace: bool) -> OutMessage:
@@ -42,9 +61,7 @@ def _list(list_id: str, kept: dict, replace: bool) -> OutMessage:
                       replace=replace, lead_row=len(parts))
 
 
-async def _expanded(chat_id: int, message: OutMessage, may_keep: bool) -> OutMessage:
-    if not may_keep:
-        return OutMessage(text=message.text, buttons=message.buttons, replace=message.replace)
+async def _expanded(chat_id: int, message: OutMessage) -> OutMessage:
     list_id = secrets.token_hex(4)
     kept = {"text": message.text, "buttons": message.buttons, "details": message.details}
     redis = get_redis()

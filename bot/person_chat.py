@@ -248,7 +248,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = SOMETHING_WENT_WRONG
     if chat is not None and chat.type == ChatType.PRIVATE:
         try:
-            await context.bot.send_message(chat.id, text)
+            sent = await context.bot.send_message(chat.id, text)
+            render.saw(chat.id, sent.message_id)
         except TelegramError as exc:
             log.warning("could not tell chat %s about the error: %s", hash_id(chat.id), exc)
     raise ApplicationHandlerStop

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import adviser_chat, outgoing
+from bot import adviser_chat, outgoing, render
 from bot.card import clean, fit
 from cnam.handoff import HandoffRecord, Holder
 from cnam.keys import person_key, shared_key
@@ -138,4 +138,6 @@ async def forward_from_user(chat_id: int, text: str) -> bool:
 
 async def send_to_person(bot: Bot, chat_id: int, text: str) -> None:
     """An adviser's words, labelled so the person knows a human wrote them."""
-    await bot.send_message(chat_id, fit(ADVISER_PREFIX + text), parse_mode=None)
+    sent = await bot.send_message(chat_id, fit(ADVISER_PREFIX + text), parse_mode=None)
+    # Now the latest message: a later answer must not be edited in above it.
+    render.saw(chat_id, sent.message_id)

@@ -54,9 +54,10 @@ async def test_details_open_in_place_and_back(redis: aioredis.Redis) -> None:
     name, arg = parse_front_action(card.buttons[0][1])
     [back] = await front_actions()[f"!{name}"](CHAT, arg)
     assert back.replace and back.text == listed.text and back.buttons == shown.buttons
-    # Kept only for people whose data may be kept: the others get the list alone.
-    [alone] = await details.expand(CHAT + 1, [listed], may_keep=False)
-    assert [t for t, _ in alone.buttons] == ["Voir plus"]
+    # Kept only for people whose data may be kept: the others read every card at once.
+    spelled = await details.expand(CHAT + 1, [listed], may_keep=False)
+    assert [m.text for m in spelled] == ["1. A\n2. B", "carte A", "carte B"]
+    assert [m.buttons for m in spelled] == [[], [], [("Voir plus", "/more_offers")]]
     assert await redis.exists(person_key("details", CHAT + 1)) == 0
 
 
