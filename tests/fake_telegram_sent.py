@@ -32,7 +32,11 @@ def said_in(message: dict[str, Any], before: str | None, text: str) -> list[dict
     all of it; an edit that adds to the text, what it adds after the person's choice
     (✅: their answer, not the bot's); an edit that replaces the text, all of it.
     A message the front merged (bot/render.py) comes as the parts it joined, the
-    keyboard on the last one: a test reads what was said, however it was packed."""
+    keyboard on the last one: a test reads what was said, however it was packed.
+    Only private chats are packed so: in a group (cards, agendas) a message is read
+    whole, as it was sent (its edits are read on the message itself)."""
+    if message["chat"]["id"] < 0:
+        return [message] if before is None else []
     if before is not None and text.startswith(before):
         text = text[len(before):].removeprefix(PART_SEPARATOR)
         if text.startswith("✅ "):
@@ -61,7 +65,10 @@ class SentByBot:
         return self.sent[chat_id]
 
     def said(self, chat_id: int) -> list[dict[str, Any]]:
-        """What the bot said in the chat, in order, part by part (``said_in``, ``parts``)."""
+        """What the bot said in the chat, in order, part by part (``said_in``, ``parts``);
+        in a group, the messages as sent (topic notices included)."""
+        if chat_id < 0:
+            return self.sent[chat_id]
         return [part for change in self.changes[chat_id] for part in said_in(*change)]
 
     async def wait_for_messages(

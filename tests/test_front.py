@@ -263,8 +263,8 @@ async def test_first_contact_asks_consent_then_answers_the_first_question(
 ):
     newcomer = 4299
     fake_telegram.send_text(newcomer, "c quoi le cnam")
-    notice, question = await fake_telegram.wait_for_messages(newcomer, 2)
-    assert "/supprimer" in notice["text"]
+    [question] = await fake_telegram.wait_for_messages(newcomer, 1)
+    assert "/supprimer" in question["text"]
     assert rasa_stub.received == []
     fake_telegram.press_button(newcomer, question["message_id"], "J'accepte")
     thanks, answer = await fake_telegram.wait_for_messages(newcomer, 2)
