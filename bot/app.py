@@ -191,12 +191,15 @@ async def index_earlier_bookings() -> None:
 def start_background(application: Application) -> None:
     """The loops of the process, each supervised: cards and their raise, the morning
     agenda, the weekly digest, reminders, what follows an appointment, trimming."""
+    def periodic(name: str, step: supervisor.Step) -> None:
+        supervisor.start(application, name, partial(supervisor.every_interval, step, application.bot))
+
     if get_settings().adviser_chat_id:
         supervisor.start(application, "handoff-consumer", partial(handoff_consumer.run, application.bot))
-        supervisor.start(application, "unclaimed-raise", partial(unclaimed.run, application.bot))
-        supervisor.start(application, "morning-agenda", partial(morning_agenda.run, application.bot))
+        periodic("unclaimed-raise", unclaimed.raise_due)
+        periodic("morning-agenda", morning_agenda.post_if_due)
         if get_settings().weekly_digest:
-            supervisor.start(application, "weekly-digest", partial(weekly_digest.run, application.bot))
+            periodic("weekly-digest", weekly_digest.post_if_due)
     else:
         # Nothing is lost: the records wait in the stream until the group is set.
         log.warning("ADVISER_CHAT_ID is not set: handoff cards are not delivered")

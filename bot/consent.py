@@ -110,8 +110,10 @@ def consent_prompt() -> list[OutMessage]:
     ]
 
 
+# Both restate the decision: the prompt's long text may give way to them (bot/render.py).
 ACCEPTED = OutMessage(
-    text="Merci ! Vous pouvez changer d'avis quand vous voulez : /supprimer efface tout."
+    text="Merci ! Si vous changez d'avis, /supprimer efface tout.",
+    settles=True,
 )
 REFUSED = OutMessage(
     text=(
@@ -120,6 +122,7 @@ REFUSED = OutMessage(
         "sans votre accord."
     ),
     buttons=[("Finalement, j'accepte", ACCEPT)],
+    settles=True,
 )
 NOTHING_STORED = OutMessage(text="Je ne garde aucune donnée sur vous en ce moment.")
 EXPORT_SENT = OutMessage(

@@ -47,6 +47,9 @@ class OutMessage:
     details: list[tuple[str, str]] = field(default_factory=list)
     # How many leading buttons share the first row (the details' "1 2 3").
     lead_row: int = 0
+    # Says all the pressed question still said (consent → "Merci !"): may take
+    # its place when both do not fit in one message (bot/render.py).
+    settles: bool = False
 
     def is_empty(self) -> bool:
         return not (self.text or self.buttons or self.document)

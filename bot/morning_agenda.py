@@ -9,19 +9,16 @@ A post Telegram refuses gives the day back, for the next pass to retry.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, time
-from typing import NoReturn
 
 import redis.asyncio as aioredis
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import adviser_chat, agenda, outgoing
-from cnam import clock, once
+from bot import adviser_chat, agenda
+from cnam import once
 from cnam.settings import get_settings
-from cnam.store import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +51,3 @@ async def post_if_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> bool:
         await once.release(redis, JOB, day.isoformat())
         return False
     return True
-
-
-async def run(bot: Bot) -> NoReturn:
-    """At the reminders' pace (``REMINDER_INTERVAL``), under ``bot/supervisor.py``."""
-    with outgoing.background():  # behind the replies to people
-        while True:
-            await post_if_due(bot, get_redis(), clock.now())
-            await asyncio.sleep(get_settings().reminder_interval)

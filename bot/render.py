@@ -5,7 +5,9 @@ the next text) go out as one message when it stays within 350 characters. The
 answer to a pressed button edits the pressed message when it can: a reply that
 replaces it (``OutMessage.replace``: "Détails", "Retour"), or the choice
 (✅) and the next question together when the pressed message is the latest in
-the chat. One Bot API call instead of two, and no scrolling back up.
+the chat (or, when a long question's answer says all it still said, the choice
+and the answer in its place: ``OutMessage.settles``). One Bot API call instead
+of two, and no scrolling back up.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def merge(messages: Sequence[OutMessage]) -> list[OutMessage]:
         joined = f"{before.text}{PART_SEPARATOR}{message.text}" if before else ""
         if (before is not None and not _alone(before) and message.text and not message.replace
                 and len(joined) <= MAX_MESSAGE):
-            merged[-1] = dataclasses.replace(message, text=joined)
+            merged[-1] = dataclasses.replace(message, text=joined, settles=before.settles)
         else:
             merged.append(message)
     return merged
@@ -225,8 +227,12 @@ def _in_place_text(pressed: Message, title: str | None, reply: OutMessage,
     if (state.get(REPLY_KEYBOARD_SHOWN) or not (pressed.text and title)
             or LATEST.get(pressed.chat_id) != pressed.message_id):
         return None
-    text = f"{pressed.text}{PART_SEPARATOR}✅ {title}{PART_SEPARATOR}{reply.text}"
-    return text if len(text) <= MAX_MESSAGE else None
+    grown = f"{pressed.text}{PART_SEPARATOR}✅ {title}{PART_SEPARATOR}{reply.text}"
+    if len(grown) <= MAX_MESSAGE:
+        return grown
+    # A long question whose answer says all it still said: the choice and the answer only.
+    settled = f"✅ {title}{PART_SEPARATOR}{reply.text}"
+    return settled if reply.settles and len(settled) <= MAX_MESSAGE else None
 
 
 async def answer_press(

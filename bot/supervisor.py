@@ -15,13 +15,19 @@ import logging
 import time
 import traceback
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
+import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+from telegram import Bot
 from telegram.ext import Application
 
+from bot import outgoing
+from cnam import clock
 from cnam.settings import get_settings
+from cnam.store import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +35,8 @@ FIRST_DELAY = 1.0
 TASKS = "supervisor.tasks"  # bot_data key: task name → asyncio task
 
 Loop = Callable[[], Awaitable[object]]
+# One pass of a periodic job: post what is due at ``now`` (agenda, digest, raise).
+Step = Callable[[Bot, aioredis.Redis, datetime], Awaitable[object]]
 
 
 def _where(exc: BaseException) -> str:
@@ -74,3 +82,11 @@ async def stop_all(application: Application) -> None:
     for task in tasks.values():
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def every_interval(step: Step, bot: Bot) -> NoReturn:
+    """``step`` at the reminders' pace (``REMINDER_INTERVAL``), for ``start``."""
+    with outgoing.background():  # behind the replies to people
+        while True:
+            await step(bot, get_redis(), clock.now())
+            await asyncio.sleep(get_settings().reminder_interval)

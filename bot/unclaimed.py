@@ -13,21 +13,18 @@ ones it missed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import NoReturn
 
 import redis.asyncio as aioredis
 from telegram import Bot
 
-from bot import case_thread, outgoing
-from cnam import clock, handoff
+from bot import case_thread
+from cnam import handoff
 from cnam.booking.config import AdvisersFileError, get_advisers
 from cnam.handoff import HandoffRecord
 from cnam.keys import shared_key
 from cnam.settings import get_settings
-from cnam.store import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +70,3 @@ async def raise_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> int:
         if await case_thread.tell(bot, redis, record, raise_text(record, waited)) is not None:
             posted += 1
     return posted
-
-
-async def run(bot: Bot) -> NoReturn:
-    """At the reminders' pace (``REMINDER_INTERVAL``), under ``bot/supervisor.py``."""
-    with outgoing.background():  # behind the replies to people
-        while True:
-            await raise_due(bot, get_redis(), clock.now())
-            await asyncio.sleep(get_settings().reminder_interval)

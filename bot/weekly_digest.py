@@ -13,19 +13,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import NoReturn
 
 import redis.asyncio as aioredis
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import adviser_chat, outgoing
+from bot import adviser_chat
 from bot.stats_chart import render_chart
-from cnam import clock, handoff, once, stats
+from cnam import handoff, once, stats
 from cnam.booking.dates import format_day_short
 from cnam.packing import pack
 from cnam.settings import get_settings
-from cnam.store import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +85,3 @@ async def post_if_due(bot: Bot, redis: aioredis.Redis, now: datetime) -> bool:
     except TelegramError as exc:  # the figures went out: not sent twice for the rest
         log.warning("weekly digest not sent in full: %s", exc)
     return True
-
-
-async def run(bot: Bot) -> NoReturn:
-    with outgoing.background():  # behind the replies to people
-        while True:
-            await post_if_due(bot, get_redis(), clock.now())
-            await asyncio.sleep(get_settings().reminder_interval)

@@ -30,15 +30,17 @@ def said_in(message: dict[str, Any], before: str | None, text: str) -> list[dict
     """What a send or an edit says anew, part by part. ``text``: the message's text
     then; ``before``: the text an edit replaced (None for a send). A new message says
     all of it; an edit that adds to the text, what it adds after the person's choice
-    (✅: their answer, not the bot's); an edit that replaces the text, all of it.
+    (✅: their answer, not the bot's); an edit that replaces the text, all of it
+but a leading ✅ choice.
     A message the front merged (bot/render.py) comes as the parts it joined, the
     keyboard on the last one: a test reads what was said, however it was packed.
     Only private chats are packed so: in a group (cards, agendas) a message is read
     whole, as it was sent (its edits are read on the message itself)."""
     if message["chat"]["id"] < 0:
         return [message] if before is None else []
-    if before is not None and text.startswith(before):
-        text = text[len(before):].removeprefix(PART_SEPARATOR)
+    if before is not None:
+        if text.startswith(before):
+            text = text[len(before):].removeprefix(PART_SEPARATOR)
         if text.startswith("✅ "):
             text = text.partition(PART_SEPARATOR)[2]
         if not text:

@@ -41,6 +41,14 @@ def test_a_turns_plain_texts_join_the_next_message_while_they_fit():
     assert merge([document, ack]) == [document, ack]
 
 
+def test_an_answer_that_settles_the_question_stays_so_when_merged():
+    # The consent's thanks may take the prompt's place; joined to the menu, it still may.
+    thanks = OutMessage(text="Merci !", settles=True)
+    [joined] = merge([thanks, OutMessage(text="Bonjour !", buttons=[("Menu", "/x")])])
+    assert joined.settles and joined.text == "Merci !\n\nBonjour !" and joined.buttons
+    assert not merge([OutMessage(text="Bien noté."), OutMessage(text="Quel âge ?")])[0].settles
+
+
 async def test_details_open_in_place_and_back(redis: aioredis.Redis) -> None:
     await privacy.record_consent(redis, CHAT, privacy.ACCEPTED)
     listed = OutMessage(text="1. A\n2. B", buttons=[("Voir plus", "/more_offers")],
