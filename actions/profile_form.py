@@ -16,6 +16,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.consent import may_keep
+from actions.form_domain import DomainFromFiles
 from cnam.orientation.discovery import choice_for_text, discover_domaines
 from cnam.orientation.profile import SKIPPED
 from cnam.orientation.ways_in import neighbour_domains
@@ -123,7 +124,7 @@ def availability(text: str) -> str | None:
     return "journee" if day else None
 
 
-class ValidateProfileForm(FormValidationAction):
+class ValidateProfileForm(DomainFromFiles, FormValidationAction):
     def name(self) -> str:
         return "validate_profile_form"
 

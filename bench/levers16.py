@@ -11,7 +11,12 @@
   buttons through the fake Bot API, Rasa replaced by its stub (an echo with
   two buttons, tests/rasa_stub.py).
 
-    PYTHONPATH=. python -m bench.levers16 [tracker] [http] [front]
+- ``call``: the JSON body of one call to the action server (bytes, CPU to
+  build and encode it) with the domain sent to every action (Rasa's default)
+  and with none (endpoints.yml; the form validators read theirs from the
+  domain files, actions/form_domain.py).
+
+    PYTHONPATH=. python -m bench.levers16 [tracker] [http] [front] [call]
 
 Writes bench/results/levers16.json.
 """
@@ -239,6 +244,32 @@ def bench_front(people: int = 20, turns: int = 30) -> list[dict[str, Any]]:
     return [asyncio.run(_front_turns(request, people, turns)) for request in ("httpx", "aiohttp")]
 
 
+def bench_action_call(runs: int = 200) -> list[dict[str, Any]]:
+    """Bytes and CPU of one call's JSON body, with the domain sent to every action or not."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    rows = []
+    for turns in (12, 60):
+        tracker, domain = _conversation(f"bench-call-{turns}", 1, turns)
+        for selective in (False, True):
+            endpoint = EndpointConfig("http://127.0.0.1:1/webhook",
+                                      enable_selective_domain=selective)
+            for name in ("action_recommend", "validate_profile_form"):
+                action = RemoteAction(name, endpoint)
+
+                async def body(action: RemoteAction = action, tracker: Any = tracker,
+                               domain: Any = domain) -> None:
+                    json.dumps(action._action_call_format(tracker, domain))
+
+                rows.append({
+                    "turns": turns, "selective_domain": selective, "action": name,
+                    "body_bytes": len(json.dumps(action._action_call_format(tracker, domain))),
+                    "body_cpu_ms": _cpu_ms(runs, body),
+                })
+    return rows
+
+
 def main(parts: list[str]) -> None:
     results: dict[str, Any] = json.loads(RESULT.read_text()) if RESULT.exists() else {}
     if "tracker" in parts:
@@ -247,10 +278,12 @@ def main(parts: list[str]) -> None:
         results["http"] = bench_http()
     if "front" in parts:
         results["front"] = bench_front()
+    if "call" in parts:
+        results["action_call"] = bench_action_call()
     RESULT.parent.mkdir(exist_ok=True)
     RESULT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["tracker", "http", "front"])
+    main(sys.argv[1:] or ["tracker", "http", "front", "call"])

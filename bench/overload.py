@@ -86,16 +86,22 @@ class Impatient:
             not e or e == a for e, a in zip(expected, arrived, strict=False))
         return [len(texts) for _, texts in log], in_order
 
-    def waits(self, chat: int) -> list[float]:
-        """Seconds from each message to the last message of its answer (answered ones)."""
+    def waits(self, chat: int, after_own: bool = False) -> list[float]:
+        """Seconds from each message to the last message of its answer (answered ones).
+
+        ``after_own``: from the later of the message and the answer to the chat's
+        previous one, i.e. without the time spent behind its own earlier messages
+        (answered in order on purpose): the wait the scheduler decides.
+        """
         counts, _ = self.blocks(chat)
         times = [t for t, _ in self.fake.arrivals[chat]]
-        waits, end = [], 0
+        waits, end, previous = [], 0, 0.0
         for (sent_at, _), count in zip(self.sent[chat], counts, strict=False):
             end += count
             if end > len(times) or not count:
                 break
-            waits.append(times[end - 1] - sent_at)
+            waits.append(times[end - 1] - (max(sent_at, previous) if after_own else sent_at))
+            previous = times[end - 1]
         return waits
 
     def forget(self) -> None:
@@ -208,8 +214,10 @@ async def overload(
     ends = [t.ended for t in run.turns if not t.error]
     impatient_sent = sum(len(s) for s in impatient.sent.values())
     impatient_answered_count, in_order = 0, True
+    after_own = dict(waits)  # people in a conversation wait for nothing of their own
     for chat in impatient.sent:
         waits[chat] = impatient.waits(chat)
+        after_own[chat] = impatient.waits(chat, after_own=True)
         impatient_answered_count += len(waits[chat])
         in_order = in_order and impatient.blocks(chat)[1]
         ends += [fake.arrivals[chat][-1][0]] if fake.arrivals[chat] else []
@@ -236,6 +244,7 @@ async def overload(
         "impatient": {"chats": IMPATIENT_CHATS, "messages": impatient_sent,
                       "answered": impatient_answered_count},
         "fairness": _fairness(waits),
+        "fairness_after_own": _fairness(after_own),
         "p50_s": round(latencies[len(latencies) // 2], 2) if latencies else None,
         "max_s": round(latencies[-1], 2) if latencies else None,
         "drain_s": round(drain_s, 1),
@@ -253,7 +262,8 @@ def print_overload(name: str, result: dict[str, Any]) -> None:
     print(
         f"  {name:7} overload {result['offered_rate']:g} turns/s for {result['seconds']:g} s: "
         f"{result['turns']} turns, unanswered {result['unanswered']}, in order "
-        f"{result['in_order']}, worst chat {fair.get('worst_mean_ratio')}× median; drain "
+        f"{result['in_order']}, worst chat {fair.get('worst_mean_ratio')}× median "
+        f"({result['fairness_after_own'].get('worst_mean_ratio')}× after its own); drain "
         f"{result['drain_s']} s at {result['drain_rate']} turns/s ({result['drain_calls_s']} "
         f"calls/s, ceiling {result['calls_per_turn'].get('ceiling_turns_s')}); reminder "
         f"{result['background']}",

@@ -59,7 +59,7 @@ CONVERSATIONS = 300  # open loop
 CAPACITY = 20  # closed-loop people of the capacity figure
 SEED = 20250601
 BURST = 300  # messages from one chat at once
-STOCK = ("validation", "events", "load")  # every speed-up left out: stock Rasa 3.6
+STOCK = ("validation", "events", "load", "keepalive")  # every speed-up left out: stock Rasa 3.6
 STOCK_SETUP = "1 Rasa, all stock"
 
 
@@ -87,7 +87,8 @@ FULL: Plan = [
 ]
 # The tap's own cost; action-server workers, 1 then 2, on the same start; then
 # each of rasa_ext.speedups.SPEEDUPS left out (Rasa's own code): the action-server
-# answers' validation, event classes' lookup, model loading (start only); then
+# answers' validation, event classes' lookup, kept-alive action calls, model
+# loading (start only); then
 # two Rasa processes.
 LEVERS: Plan = [
     ("1 Rasa", Options(flood_limit=False), [
@@ -99,7 +100,7 @@ LEVERS: Plan = [
     *[(f"1 Rasa, stock {name}", Options(flood_limit=False, stock=(name,)), [
         Load("rest", "closed", 1, 15), *_closed("front", {CAPACITY: 20}),
         *_closed("rest", {CAPACITY: 20}),
-    ]) for name in ("validation", "events")],
+    ]) for name in ("validation", "events", "keepalive")],
     ("1 Rasa, stock load", Options(flood_limit=False, stock=("load",)), []),
     (STOCK_SETUP, Options(flood_limit=False, stock=STOCK), [
         Load("rest", "closed", 1, 15), *_closed("rest", {CAPACITY: 20}),

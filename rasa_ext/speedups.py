@@ -1,4 +1,4 @@
-"""Three replacements of Rasa internals that make the server faster, each
+"""Four replacements of Rasa internals that make the server faster, each
 measured (BENCHMARKS.md, "Levers") and tested to give what Rasa's own code
 gives (tests/test_action_validation.py, test_event_types.py,
 test_model_loading.py):
@@ -6,7 +6,9 @@ test_model_loading.py):
 - ``validation``: the action server's answers checked by a JSON-schema
   validator built once (``action_validation.py``);
 - ``events``: an event's class looked up by name once (``event_types.py``);
-- ``load``: trained models loaded without a training step (``model_loading.py``).
+- ``load``: trained models loaded without a training step (``model_loading.py``);
+- ``keepalive``: the action server called over kept-alive connections
+  (``action_calls.py``).
 
 They replace methods of Rasa 3.6.21 and are installed only on that version:
 on any other, none is, and one log line says so. ``RASA_SPEEDUPS=off``
@@ -19,7 +21,7 @@ import logging
 from collections.abc import Callable, Collection
 
 from cnam.settings import get_settings
-from rasa_ext import action_validation, event_types, model_loading
+from rasa_ext import action_calls, action_validation, event_types, model_loading
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ SPEEDUPS: dict[str, Callable[[], None]] = {
     "validation": action_validation.install,
     "load": model_loading.install,
     "events": event_types.install,
+    "keepalive": action_calls.install,
 }
 
 

@@ -8,6 +8,7 @@ import logging
 import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
+from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 
 from cnam.settings import get_settings
@@ -21,11 +22,12 @@ def _restore_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(RemoteAction, "_validate_action_result",
                         RemoteAction.__dict__["_validate_action_result"])
     monkeypatch.setattr(RasaModel, "load", RasaModel.__dict__["load"])
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.__dict__["session"])
 
 
-def _rasa_methods() -> tuple[object, object, object]:
+def _rasa_methods() -> tuple[object, ...]:
     return (Event.__dict__["resolve_by_type"], RemoteAction.__dict__["_validate_action_result"],
-            RasaModel.__dict__["load"])
+            RasaModel.__dict__["load"], EndpointConfig.__dict__["session"])
 
 
 def test_the_locked_rasa_is_the_tested_one() -> None:
@@ -56,9 +58,11 @@ def test_switched_off_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_installs_all_but_the_stock_ones() -> None:
-    assert speedups.install(stock=("load", "validation")) == ["events"]
+    assert speedups.install(stock=("load", "validation", "keepalive")) == ["events"]
     assert Event.resolve_by_type.cached  # type: ignore[attr-defined]
     assert not getattr(RemoteAction._validate_action_result, "cached_validator", False)
-    assert speedups.install() == ["validation", "load", "events"]
+    assert not getattr(EndpointConfig.session, "kept_alive", False)
+    assert speedups.install() == ["validation", "load", "events", "keepalive"]
+    assert EndpointConfig.session.kept_alive  # type: ignore[attr-defined]
     assert RemoteAction._validate_action_result.cached_validator  # type: ignore[attr-defined]
     assert RasaModel.load.without_training_step  # type: ignore[attr-defined]
