@@ -19,8 +19,7 @@ def lever_lines(results: dict[str, Any], levers: dict[str, Any] | None) -> list[
         *_warm_up(results),
         *_action_workers(levers),
         *_cached_validation(levers),
-        *_event_lookup(levers),
-        *_kept_alive(levers),
+        *(line for name, texts in SPEEDUP_TEXTS.items() for line in _speedup(levers, name, *texts)),
         *_model_loading(levers),
         *_all_stock(levers),
         *_tap_cost(levers),
@@ -84,12 +83,18 @@ def _speedup_runs(levers: dict[str, Any], name: str) -> tuple[list[str], list[fl
     return lines, gains
 
 
-def _cached_validation(levers: dict[str, Any] | None) -> list[str]:
-    lines, gains = _speedup_runs(levers, "validation") if levers else ([], [])
+def _speedup(levers: dict[str, Any] | None, name: str, intro: str, tested: str) -> list[str]:
+    """One speed-up's bullet: what it replaces, Rasa's own way → the stack's, the verdict."""
+    lines, gains = _speedup_runs(levers, name) if levers else ([], [])
     if not lines:
         return []
-    costs = levers.get("validation_ms", {})  # type: ignore[union-attr]
-    return [
+    return [intro, *lines, f"  Verdict: {verdict(gains)}; {tested}"]
+
+
+def _cached_validation(levers: dict[str, Any] | None) -> list[str]:
+    costs = (levers or {}).get("validation_ms", {})
+    return _speedup(
+        levers, "validation",
         "- Cached validation of the action server's answers. Rasa checks each answer with "
         "`jsonschema.validate`, which first validates the (large) events schema against its "
         "meta-schema, on every call: "
@@ -98,40 +103,25 @@ def _cached_validation(levers: dict[str, Any] | None) -> list[str]:
         "the same verdict (`rasa_ext/action_validation.py`; on failure Rasa's own check runs, "
         "so the error reads the same). Rasa's own way (`bench/rasa_server.py --stock "
         "validation`) → the stack's; a turn calls the action server about once:",
-        *lines,
-        f"  Verdict: {verdict(gains)}; tests/test_action_validation.py checks the same verdicts "
-        "and messages as Rasa's.",
-    ]
+        "tests/test_action_validation.py checks the same verdicts and messages as Rasa's.")
 
 
-def _event_lookup(levers: dict[str, Any] | None) -> list[str]:
-    lines, gains = _speedup_runs(levers, "events") if levers else ([], [])
-    if not lines:
-        return []
-    return [
+# The speed-ups whose bullet has no measured detail of its own: intro, what tests it.
+SPEEDUP_TEXTS = {
+    "events": (
         "- Event classes looked up once. For every event it reads back (the tracker from Redis, "
         "the same tracker again before saving it, each answer of the action server) Rasa lists "
         "every `Event` subclass anew; `rasa_ext/event_types.py` remembers the class found for "
         "each type name. Rasa's own way (`--stock events`) → the stack's:",
-        *lines,
-        f"  Verdict: {verdict(gains)}; tests/test_event_types.py checks the same events back "
-        "and the same errors.",
-    ]
-
-
-def _kept_alive(levers: dict[str, Any] | None) -> list[str]:
-    lines, gains = _speedup_runs(levers, "keepalive") if levers else ([], [])
-    if not lines:
-        return []
-    return [
+        "tests/test_event_types.py checks the same events back and the same errors."),
+    "keepalive": (
         "- Action calls over kept-alive connections. Rasa opens a new HTTP session, hence a new "
         "TCP connection, for every call to the action server; `rasa_ext/action_calls.py` keeps "
         "one per endpoint (idle ones closed after 3 s, before the action server would). Rasa's "
         "own way (`--stock keepalive`) → the stack's:",
-        *lines,
-        f"  Verdict: {verdict(gains)}; tests/test_action_calls.py checks one connection for "
-        "successive calls, and calls that get through after a restart and after idling.",
-    ]
+        "tests/test_action_calls.py checks one connection for successive calls, and calls that "
+        "get through after a restart and after idling."),
+}
 
 
 def _all_stock(levers: dict[str, Any] | None) -> list[str]:
