@@ -23,6 +23,7 @@ INPUTS = ["config.yml", "domain", "nlu", "stories", "rasa_ext", "cnam/text.py", 
 NOT_INPUTS = {
     "rasa_ext/stores.py", "rasa_ext/action_validation.py", "rasa_ext/model_loading.py",
     "rasa_ext/event_types.py", "rasa_ext/speedups.py", "rasa_ext/review_collector.py",
+    "rasa_ext/action_calls.py",
 }
 
 
