@@ -14,7 +14,8 @@
 - ``call``: the JSON body of one call to the action server (bytes, CPU to
   build and encode it) with the domain sent to every action (Rasa's default)
   and with none (endpoints.yml; the form validators read theirs from the
-  domain files, actions/form_domain.py).
+  domain files, actions/form_domain.py); and Rasa's CPU per call to an
+  action-server stand-in, with a session per call (Rasa's) and kept alive.
 
     PYTHONPATH=. python -m bench.levers16 [tracker] [http] [front] [call]
 
@@ -29,47 +30,16 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench.action_calls_bench import bench_action_call, bench_keepalive
+from bench.levers_support import conversation, cpu_ms, in_flight_cpu, per_call
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULT = ROOT / "bench" / "results" / "levers16.json"
 os.environ.setdefault("REDIS_PREFIX", "benchlevers16")
-
-
-def _cpu_ms(runs: int, step: Callable[[], Awaitable[None]]) -> float:
-    async def timed() -> float:
-        await step()  # warm-up
-        start = time.process_time()
-        for _ in range(runs):
-            await step()
-        return (time.process_time() - start) * 1000 / runs
-
-    return round(asyncio.run(timed()), 3)
-
-
-def _conversation(sender: str, sessions: int, turns: int) -> Any:
-    """A tracker of ``sessions`` sessions of ``turns`` turns each, with profile slots."""
-    from rasa.core.actions.action import ActionSessionStart
-    from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    domain = Domain.load(str(ROOT / "domain"))
-    tracker = DialogueStateTracker(sender, domain.slots)
-    for _ in range(sessions):
-        tracker.update(ActionExecuted("action_session_start"))
-        for event in asyncio.run(ActionSessionStart().run(None, None, tracker, domain)):  # type: ignore[arg-type]
-            tracker.update(event, domain)
-        for turn in range(turns):
-            tracker.update(UserUttered("g le bac", {"name": "inform", "confidence": 0.9},
-                                       [{"entity": "niveau", "value": "bac"}]))
-            tracker.update(SlotSet("niveau", "bac"))
-            tracker.update(ActionExecuted("profile_form"))
-            tracker.update(BotUttered(f"Question {turn} ?", {"buttons": [{"title": "Oui", "payload": "/affirm"}]}))
-            tracker.update(ActionExecuted("action_listen"))
-    return tracker, domain
 
 
 def bench_tracker() -> list[dict[str, Any]]:
@@ -84,7 +54,7 @@ def bench_tracker() -> list[dict[str, Any]]:
     # ten times (kept whole today, session_expiration_time 0).
     for sessions, turns in [(1, 12), (1, 60), (10, 12)]:
         for name, make in [("stock", RedisTrackerStore), ("project", UrlRedisTrackerStore)]:
-            tracker, domain = _conversation(f"bench-{name}-{sessions}-{turns}", sessions, turns)
+            tracker, domain = conversation(f"bench-{name}-{sessions}-{turns}", sessions, turns)
             store = make(domain) if name == "project" else make(
                 domain, key_prefix="benchlevers16stock")
             if name == "stock":
@@ -105,8 +75,8 @@ def bench_tracker() -> list[dict[str, Any]]:
             rows.append({
                 "store": name, "sessions": sessions, "turns_per_session": turns,
                 "stored_bytes": size,
-                "save_cpu_ms": _cpu_ms(50, save_only),
-                "retrieve_and_save_cpu_ms": _cpu_ms(50, turn),
+                "save_cpu_ms": cpu_ms(50, save_only),
+                "retrieve_and_save_cpu_ms": cpu_ms(50, turn),
             })
             store.red.delete(store.key_prefix + tracker.sender_id)
     return rows
@@ -152,16 +122,9 @@ def bench_http(calls: int = 2000, in_flight: int = 20) -> list[dict[str, Any]]:
                         sent = await bot.send_message(1000 + i % in_flight, "Question ?", reply_markup=markup)
                         await bot.edit_message_text("✅ Oui", chat_id=sent.chat_id, message_id=sent.message_id)
 
-                    await asyncio.gather(*(one(i) for i in range(in_flight)))  # warm-up
-                    cpu, wall = time.process_time(), time.perf_counter()
-                    for start in range(0, calls // 2, in_flight):
-                        await asyncio.gather(*(one(i) for i in range(start, start + in_flight)))
-                    return time.process_time() - cpu, time.perf_counter() - wall
+                    return await in_flight_cpu(one, calls // 2, in_flight)
 
-            cpu, wall = asyncio.run(run())
-            rows.append({"request": name, "calls": calls, "in_flight": in_flight,
-                         "cpu_ms_per_call": round(cpu * 1000 / calls, 3),
-                         "calls_per_s": round(calls / wall, 1)})
+            rows.append(per_call("request", name, calls, in_flight, *asyncio.run(run())))
         return rows
     finally:
         server.terminate()
@@ -244,32 +207,6 @@ def bench_front(people: int = 20, turns: int = 30) -> list[dict[str, Any]]:
     return [asyncio.run(_front_turns(request, people, turns)) for request in ("httpx", "aiohttp")]
 
 
-def bench_action_call(runs: int = 200) -> list[dict[str, Any]]:
-    """Bytes and CPU of one call's JSON body, with the domain sent to every action or not."""
-    from rasa.core.actions.action import RemoteAction
-    from rasa.utils.endpoints import EndpointConfig
-
-    rows = []
-    for turns in (12, 60):
-        tracker, domain = _conversation(f"bench-call-{turns}", 1, turns)
-        for selective in (False, True):
-            endpoint = EndpointConfig("http://127.0.0.1:1/webhook",
-                                      enable_selective_domain=selective)
-            for name in ("action_recommend", "validate_profile_form"):
-                action = RemoteAction(name, endpoint)
-
-                async def body(action: RemoteAction = action, tracker: Any = tracker,
-                               domain: Any = domain) -> None:
-                    json.dumps(action._action_call_format(tracker, domain))
-
-                rows.append({
-                    "turns": turns, "selective_domain": selective, "action": name,
-                    "body_bytes": len(json.dumps(action._action_call_format(tracker, domain))),
-                    "body_cpu_ms": _cpu_ms(runs, body),
-                })
-    return rows
-
-
 def main(parts: list[str]) -> None:
     results: dict[str, Any] = json.loads(RESULT.read_text()) if RESULT.exists() else {}
     if "tracker" in parts:
@@ -280,6 +217,7 @@ def main(parts: list[str]) -> None:
         results["front"] = bench_front()
     if "call" in parts:
         results["action_call"] = bench_action_call()
+        results["keepalive"] = bench_keepalive()
     RESULT.parent.mkdir(exist_ok=True)
     RESULT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
