@@ -24,14 +24,15 @@ TOKEN_MASK = "[jeton masqué]"
 
 # French numbers (0639 12 34 56, 06.39.12.34.56), international ones
 # (+262 639 12 34 56, 00262639123456) and bare runs of 9 to 12 digits, which
-# catch raw chat ids too. The digit look-arounds keep longer numbers
-# (millisecond timestamps, stream ids) whole.
+# catch raw chat ids too. The look-arounds keep longer numbers (millisecond
+# timestamps, stream ids) whole, and the hex ids in which digits run on by
+# chance (card h063912345678): the ALERT lines must name them.
 _PHONE = re.compile(
-    r"(?<![\d+])(?:"
+    r"(?<![0-9A-Za-z+])(?:"
     r"(?:\+|00)\s?\d{2,3}(?:[\s.\-]?\d){6,12}"
     r"|0[1-9](?:[\s.\-]?\d{2}){4}"
     r"|\d{9,12}"
-    r")(?!\d)"
+    r")(?![0-9A-Za-z])"
 )
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 # A Telegram bot token (``123456:AA…``, 35 characters after the colon), as in
