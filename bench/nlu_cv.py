@@ -1,14 +1,16 @@
 """``make nlu-cv``: k-fold cross-validation of NLU pipelines on the training data.
 
     python -m bench.nlu_cv [--folds 3] [--config config.yml bench/nlu/spacy_md.yml]
-                           [--reports DIR] [--out nlu-cv.json]
+                           [--only 0] [--reports DIR] [--out nlu-cv.json]
 
 The examples of ``nlu/`` are split by intent into k folds (fixed seed); for
 each fold and pipeline, ``rasa train nlu`` on the other folds (synonyms,
 lookups and regexes kept whole), then the fold is scored exactly as the
 held-out acceptance test scores ``tests/nlu_test.yml`` (stack/nlu_report.py):
 intent accuracy, entity F1 on (entity, canonical value) pairs, parse latency.
-Writes ``bench/results/nlu-cv.json`` (or ``--out``) and prints a Markdown table;
+``--only 0`` scores fold 0 alone (same split): a third of the time, to screen
+a pipeline lever before the full run. Writes ``bench/results/nlu-cv.json`` (or
+``--out``) and prints a Markdown table;
 ``--reports DIR`` keeps each fold's report (``DIR/<config>/fold<k>/``: errors
 with the misclassified sentences, per-intent scores, confusion matrix).
 """
@@ -88,15 +90,18 @@ def train(config: Path, data: Path, out: Path, cache: Path) -> float:
     return time.perf_counter() - started
 
 
-def cross_validate(configs: list[Path], folds: int, reports: Path | None = None) -> dict[str, Any]:
+def cross_validate(
+    configs: list[Path], folds: int, reports: Path | None = None, only: list[int] | None = None
+) -> dict[str, Any]:
     kept, parts = split(ROOT / "nlu", folds)
-    results: dict[str, Any] = {"folds": folds, "examples": sum(
+    scored = only or list(range(folds))
+    results: dict[str, Any] = {"folds": folds, "scored": scored, "examples": sum(
         len(b["examples"]) for p in parts for b in p), "pipelines": {}}
     with tempfile.TemporaryDirectory(prefix="nlu-cv-") as tmp:
         work = Path(tmp)
         for config in configs:
             runs = []
-            for k in range(folds):
+            for k in scored:
                 fold = work / config.stem / f"fold{k}"
                 fold.mkdir(parents=True)
                 training = [b for i, p in enumerate(parts) if i != k for b in p]
@@ -114,7 +119,7 @@ def cross_validate(configs: list[Path], folds: int, reports: Path | None = None)
             results["pipelines"][str(config)] = {"runs": runs, "mean": {
                 key: statistics.mean(r[key] for r in runs) for key in runs[0] if key != "examples"
             }, "stdev": {
-                key: statistics.stdev(r[key] for r in runs)
+                key: statistics.stdev(r[key] for r in runs) if len(runs) > 1 else 0.0
                 for key in ("intent_accuracy", "entity_f1")
             }}
     return results
@@ -122,7 +127,8 @@ def cross_validate(configs: list[Path], folds: int, reports: Path | None = None)
 
 def table(results: dict[str, Any]) -> str:
     lines = [
-        f"| pipeline ({results['folds']}-fold CV, {results['examples']} examples) | intent acc. "
+        f"| pipeline ({results['folds']}-fold CV, folds {results['scored']}, "
+        f"{results['examples']} examples) | intent acc. "
         "| entity F1 | train (s) | parse p50 / p95 (ms) |",
         "|---|---|---|---|---|",
     ]
@@ -142,11 +148,13 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--config", type=Path, nargs="+",
                         default=[Path("config.yml"), Path("bench/nlu/spacy_md.yml")])
+    parser.add_argument("--only", type=int, nargs="+", default=None,
+                        help="score these folds only (screening)")
     parser.add_argument("--reports", type=Path, default=None,
                         help="keep each fold's report (misclassified sentences) under this folder")
     parser.add_argument("--out", default="nlu-cv.json", help="file name under bench/results/")
     args = parser.parse_args()
-    results = cross_validate(args.config, args.folds, args.reports)
+    results = cross_validate(args.config, args.folds, args.reports, args.only)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / args.out).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(table(results))

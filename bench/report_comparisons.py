@@ -13,8 +13,11 @@ PATHS = {FRONT: "front (Telegram, flood limit)", UNLIMITED: "front, no flood lim
          REST: "Rasa alone, REST"}
 
 
-def verdict(gains: list[float]) -> str:
-    """Kept only if every path gains at least 10 %."""
+def verdict(gains: list[float], drift: float = 0.0) -> str:
+    """Kept only if every path gains at least 10 %; no verdict when the gains are within
+    ``drift``, how far the same setup measured twice in the run moved."""
+    if gains and drift and max(abs(g) for g in gains) < drift:
+        return f"**within noise** (the same runs moved {drift * 100:.0f} % over the levers run)"
     return "**pays**" if gains and min(gains) >= 0.10 else "**does not pay**"
 
 
