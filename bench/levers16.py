@@ -16,8 +16,10 @@
   and with none (endpoints.yml; the form validators read theirs from the
   domain files, actions/form_domain.py); and Rasa's CPU per call to an
   action-server stand-in, with a session per call (Rasa's) and kept alive.
+- ``policies``: Rasa's CPU to choose the next action, and the part of it spent
+  rebuilding the tracker's past states (bench/policies_bench.py).
 
-    PYTHONPATH=. python -m bench.levers16 [tracker] [http] [front] [call]
+    PYTHONPATH=. python -m bench.levers16 [tracker] [http] [front] [call] [policies]
 
 Writes bench/results/levers16.json.
 """
@@ -36,6 +38,7 @@ from typing import Any
 
 from bench.action_calls_bench import bench_action_call, bench_keepalive
 from bench.levers_support import conversation, cpu_ms, in_flight_cpu, per_call
+from bench.policies_bench import bench_policies
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULT = ROOT / "bench" / "results" / "levers16.json"
@@ -218,10 +221,12 @@ def main(parts: list[str]) -> None:
     if "call" in parts:
         results["action_call"] = bench_action_call()
         results["keepalive"] = bench_keepalive()
+    if "policies" in parts:
+        results["policies"] = bench_policies()
     RESULT.parent.mkdir(exist_ok=True)
     RESULT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["tracker", "http", "front", "call"])
+    main(sys.argv[1:] or ["tracker", "http", "front", "call", "policies"])

@@ -28,6 +28,7 @@ from bench.people import People, Person
 from bench.transports import Transport, Turn
 
 GRACE = 10.0  # seconds the open loop waits for the last turns once arrivals stop
+WINDOW = 5.0  # seconds per window of the p95 over time
 
 
 @dataclass
@@ -71,7 +72,20 @@ class Run:
             "by_question": self.by_question(),
             "footprint": self.footprint,
             "latencies_ms": sorted(int(x) for x in latencies),
+            "p95_by_window_ms": self.p95_by_window(WINDOW),
         }
+
+    def p95_by_window(self, width: float) -> list[int]:
+        """p95 of the turns sent in each ``width``-second window, in time order: a
+        stall shows as a few bad windows, a server at its limit as a climb."""
+        turns = [t for t in self.turns if not t.error]
+        if not turns:
+            return []
+        start = min(t.started for t in turns)
+        windows: dict[int, list[float]] = {}
+        for turn in turns:
+            windows.setdefault(int((turn.started - start) // width), []).append(turn.latency * 1000)
+        return [round(float(np.percentile(windows[k], 95))) for k in sorted(windows)]
 
 
     def by_question(self) -> dict[str, dict[str, int]]:

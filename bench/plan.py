@@ -116,6 +116,11 @@ LEVERS: Plan = [
         *_closed("rest", {CAPACITY: 20}),
     ]),
 ]
+# The open loop at 40 turns/s without the flood limit, four times on one start:
+# how steady its p95 is (each run's p95 by 5-second window in the JSON).
+REPEAT: Plan = [
+    ("1 Rasa", Options(flood_limit=False), [Load("front", "open", UNTHROTTLED_RATE, 45)] * 4),
+]
 QUICK: Plan = [
     ("1 Rasa", Options(), [Burst(BURST), *_issue16(8, Overload(1.5, 10, 60), 8, rest=True)]),
 ]
@@ -123,6 +128,7 @@ MODES = {  # name → (plan, results file, command)
     "full": (FULL, "whole-stack.json", "make bench"),
     "quick": (QUICK, "quick.json", "python -m bench.run --quick"),
     "levers": (LEVERS, "levers.json", "python -m bench.run --levers"),
+    "repeat": (REPEAT, "repeat.json", "python -m bench.run --repeat"),
 }
 
 

@@ -4,6 +4,7 @@
                                    bench/plots/*.png, section "Whole stack" of BENCHMARKS.md
     python -m bench.run --quick    smoke run, about 2 minutes (bench/results/quick.json)
     python -m bench.run --levers   the levers and two Rasa processes (bench/results/levers.json)
+    python -m bench.run --repeat   the open loop at 40 turns/s four times (bench/results/repeat.json)
 
 Each setup starts Rasa, the action server and the front (``python -m bot``)
 on 127.0.0.1 against the fake Bot API this process serves, measures the
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
                        help="smoke run, about 2 minutes (most of it Rasa's start)")
     modes.add_argument("--levers", action="store_const", dest="mode", const="levers",
                        help="the levers: action workers, each speed-up left out, two Rasa (about 11 minutes)")
+    modes.add_argument("--repeat", action="store_const", dest="mode", const="repeat",
+                       help="the open loop at 40 turns/s four times: how steady it is (about 5 minutes)")
     parser.add_argument("--model", type=Path, help="a trained model other than the current one")
     parser.set_defaults(mode="full")
     args = parser.parse_args(argv)
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     path = RESULTS / MODES[args.mode][1]
     path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(f"results: {path}")
-    if args.mode != "quick":
+    if args.mode in ("full", "levers"):
         # The section shows the last full run and the last levers run.
         report.write(BENCH)
 
