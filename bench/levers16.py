@@ -17,9 +17,11 @@
   domain files, actions/form_domain.py); and Rasa's CPU per call to an
   action-server stand-in, with a session per call (Rasa's) and kept alive.
 - ``policies``: Rasa's CPU to choose the next action, and the part of it spent
-  rebuilding the tracker's past states (bench/policies_bench.py).
+  rebuilding the tracker's past states (bench/policies_bench.py);
+- ``gc``: one full garbage collection with the model loaded, stock and frozen
+  (bench/gc_bench.py).
 
-    PYTHONPATH=. python -m bench.levers16 [tracker] [http] [front] [call] [policies]
+    PYTHONPATH=. python -m bench.levers16 [tracker] [http] [front] [call] [policies] [gc]
 
 Writes bench/results/levers16.json.
 """
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.action_calls_bench import bench_action_call, bench_keepalive
+from bench.gc_bench import bench_gc
 from bench.levers_support import conversation, cpu_ms, in_flight_cpu, per_call
 from bench.policies_bench import bench_policies
 
@@ -223,10 +226,12 @@ def main(parts: list[str]) -> None:
         results["keepalive"] = bench_keepalive()
     if "policies" in parts:
         results["policies"] = bench_policies()
+    if "gc" in parts:
+        results["gc"] = bench_gc()
     RESULT.parent.mkdir(exist_ok=True)
     RESULT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["tracker", "http", "front", "call", "policies"])
+    main(sys.argv[1:] or ["tracker", "http", "front", "call", "policies", "gc"])
